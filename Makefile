@@ -1,0 +1,29 @@
+# Two commands for a new machine with Python 3.11+:  make demo  ·  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/workbench demo --force
+	$(BIN)/workbench score --round 2018-city --out reports/2018-city.csv
+	$(BIN)/workbench score --round 2018-city --out reports/2018-city.xlsx > /dev/null
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check workbench tests benchmarks
+
+clean:
+	rm -rf $(VENV) data/*.db reports/*

@@ -1,0 +1,198 @@
+"""``workbench`` command line: options in, library calls, a message and an exit code out.
+
+Errors the user can fix (WorkbenchError) go to stderr without a traceback, exit code 2.
+Feature modules add their own sub-commands through an ``add_cli(subparsers)`` function listed in
+``EXTENSIONS``, so this file stays a table of contents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import ValidationError, WorkbenchError
+from .labels import column_labels, t
+
+#: modules that contribute sub-commands: each has ``add_cli(subparsers)``
+EXTENSIONS: tuple[str, ...] = ()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(t("err_bad_date") + f": {text!r}") from exc
+
+
+def db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="archive URL or SQLite path (default: $WORKBENCH_DB or data/workbench.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="跟踪问效 evaluation workbench")
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of messages and headers (default zh)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create an empty archive")
+    db_option(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build the demo archive (Weifang, 2018–2021)")
+    db_option(p)
+    p.add_argument("--force", action="store_true", help="replace an existing SQLite demo archive")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import units, matters or entries from .xlsx/.csv")
+    p.add_argument("what", choices=["units", "matters", "entries"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--round", dest="round_id", help="entries only: the round they belong to")
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who enters them")
+    db_option(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("round", help="manage rounds")
+    rsub = p.add_subparsers(dest="round_command", required=True)
+    c = rsub.add_parser("create", help="create a round for a year and an area")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--area", required=True, help="city or a county's 6-digit division code")
+    c.add_argument("--window-start", type=_date)
+    c.add_argument("--window-end", type=_date)
+    c.add_argument("--eval-date", type=_date)
+    c.add_argument("--by", default=os.environ.get("USER", ""))
+    db_option(c)
+    c.set_defaults(func=cmd_round_create)
+
+    p = sub.add_parser("select", help="put the eligible matters of a round in scope")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--by", default=os.environ.get("USER", ""))
+    db_option(p)
+    p.set_defaults(func=cmd_select)
+
+    p = sub.add_parser("score", help="score a round, archive the run, write the result table")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--source", choices=["verified", "self"], default="verified")
+    p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
+    p.add_argument("--out", type=Path, required=True, help=".csv or .xlsx")
+    p.add_argument("--by", default=os.environ.get("USER", ""))
+    db_option(p)
+    p.set_defaults(func=cmd_score)
+
+    for name in EXTENSIONS:
+        importlib.import_module(name).add_cli(sub)
+    return parser
+
+
+def open_archive(args: argparse.Namespace, read_only: bool = False):
+    from .archive import Archive
+
+    return Archive(args.db, read_only=read_only)
+
+
+def cmd_init(args) -> int:
+    archive = open_archive(args)
+    print(f"archive ready: {archive!r}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .archive import Archive, resolve_url, sqlite_path
+    from .demo import build_demo
+
+    url = resolve_url(args.db)
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        if not args.force:
+            raise WorkbenchError(f"档案已存在 / archive exists: {path} (use --force to rebuild the demo)")
+        path.unlink()
+    counts = build_demo(Archive(url))
+    print(
+        f"demo archive: {counts['units']} units, {counts['matters']} matters, {counts['rounds']} rounds; "
+        f"evaluated {counts['evaluated']} matters ({counts['city']} city, {counts['county']} county)"
+    )
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .catalogue import load_catalogue
+    from .importing import import_entries, import_matters, import_units
+
+    archive = open_archive(args)
+    if args.what == "units":
+        report = import_units(archive, args.file)
+    elif args.what == "matters":
+        report = import_matters(archive, args.file)
+    else:
+        report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by,
+                                round_id=args.round_id)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{report.file}: {report.rows} rows read, {report.written} written")
+    return 0
+
+
+def cmd_round_create(args) -> int:
+    from .rounds import create_round
+
+    spec = create_round(open_archive(args), args.year, args.area, args.window_start, args.window_end,
+                        args.eval_date, created_by=args.by)
+    print(f"{spec.round_id}: window {spec.window_start} – {spec.window_end}, evaluation {spec.eval_date}")
+    return 0
+
+
+def cmd_select(args) -> int:
+    from .rounds import select_round
+
+    s = select_round(open_archive(args), args.round_id, decided_by=args.by)
+    print(f"{args.round_id}: {s['units']} {t('units_count')}, {s['matters']} {t('matters_count')}"
+          f" ({t('late')} {s['late']})")
+    return 0
+
+
+def cmd_score(args) -> int:
+    from .catalogue import load_catalogue, load_weights
+    from .importing import export_table
+    from .rounds import score_archived_round
+
+    catalogue = load_catalogue()
+    weights = load_weights(args.weights, catalogue) if args.weights else None
+    table = score_archived_round(open_archive(args), args.round_id, catalogue, source=args.source,
+                                 weights=weights, computed_by=args.by)
+    export_table(table, args.out)
+    print(format_table(table, args.lang))
+    print(f"\n→ {args.out}")
+    return 0
+
+
+def format_table(table: pd.DataFrame, lang: str | None = None) -> str:
+    shown = table.rename(columns=column_labels(list(table.columns), lang))
+    with pd.option_context("display.max_rows", 500, "display.width", 200, "display.unicode.east_asian_width", True):
+        return shown.to_string(index=False, na_rep="—")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["WORKBENCH_LANG"] = args.lang
+    try:
+        return args.func(args) or 0
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
