@@ -9,6 +9,7 @@ scoring run — so the history of every number is kept.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterable
@@ -26,6 +27,8 @@ from .selection import RoundSpec
 
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "workbench.db"
 SOURCES = ("self", "verified")
+#: feature modules that define further tables on ``metadata``; imported before tables are created
+FEATURE_TABLES: tuple[str, ...] = ()
 
 metadata = sa.MetaData()
 
@@ -168,6 +171,8 @@ class Archive:
         else:
             args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
             self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+        for name in FEATURE_TABLES:
+            importlib.import_module(name)
         if not read_only:
             metadata.create_all(self.engine)
 
