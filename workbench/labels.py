@@ -118,6 +118,14 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def register(labels: dict[str, dict[str, str]]) -> None:
+    """Feature modules add their own labels at import; a key may be defined only once."""
+    clash = set(labels) & set(LABELS)
+    if clash:
+        raise ValueError(f"labels defined twice: {sorted(clash)}")
+    LABELS.update(labels)
+
+
 def default_lang() -> str:
     lang = os.environ.get("WORKBENCH_LANG", "zh").lower()
     return "en" if lang.startswith("en") else "zh"
