@@ -25,6 +25,8 @@ CATEGORIES = ("establish", "change", "merge", "abolish")
 CATEGORY_ALIASES = {"设立": "establish", "变更": "change", "合并": "merge", "撤销": "abolish"}
 CATEGORY_ALIASES.update({c: c for c in CATEGORIES})
 TOTAL_WEIGHT = 100
+INDICATOR_KEYS = {"id", "zh", "en", "evidence", "kind", "weight", "importance", "difficulty",
+                  "workload", "over_limit_zero", "target"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ def build_catalogue(raw: dict, source: str = "catalogue") -> Catalogue:
         table[col] = table[col].fillna(default)
     for rec in table.to_dict("records"):
         ident = rec.get("id", "?")
+        unknown = sorted(k for k, v in rec.items() if k not in INDICATOR_KEYS | {"category"} and not pd.isna(v))
+        if unknown:
+            problems.append(f"{ident}: 未知字段 unknown keys {unknown} (valid: {sorted(INDICATOR_KEYS)})")
         if rec.get("kind") not in KINDS:
             problems.append(
                 f"{ident}: 未知指标类型 unknown kind '{rec.get('kind')}' (valid: {', '.join(KINDS)})"
