@@ -28,7 +28,7 @@ from .selection import RoundSpec
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "workbench.db"
 SOURCES = ("self", "verified")
 #: feature modules that define further tables on ``metadata``; imported before tables are created
-FEATURE_TABLES: tuple[str, ...] = ("workbench.steps", "workbench.evidence")
+FEATURE_TABLES: tuple[str, ...] = ("workbench.steps", "workbench.evidence", "workbench.survey")
 
 metadata = sa.MetaData()
 
