@@ -28,7 +28,8 @@ from .selection import RoundSpec
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "workbench.db"
 SOURCES = ("self", "verified")
 #: feature modules that define further tables on ``metadata``; imported before tables are created
-FEATURE_TABLES: tuple[str, ...] = ("workbench.steps", "workbench.evidence", "workbench.survey")
+FEATURE_TABLES: tuple[str, ...] = ("workbench.steps", "workbench.evidence", "workbench.survey",
+                                   "workbench.followup_tables")
 
 metadata = sa.MetaData()
 
