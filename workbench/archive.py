@@ -13,7 +13,7 @@ import importlib
 import json
 import os
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -134,7 +134,7 @@ work_log = sa.Table(
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def resolve_url(url: str | None = None) -> str:

@@ -163,10 +163,19 @@ def cmd_score(args) -> int:
 
     catalogue = load_catalogue()
     weights = load_weights(args.weights, catalogue) if args.weights else None
-    table = score_archived_round(open_archive(args), args.round_id, catalogue, source=args.source,
+    archive = open_archive(args)
+    table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
                                  weights=weights, computed_by=args.by)
     export_table(table, args.out)
-    print(format_table(table, args.lang))
+    lang = args.lang or os.environ.get("WORKBENCH_LANG")
+    names = archive.units().set_index("unit_id")["name"]
+    shown = table.assign(
+        category=table["category"].map(lambda c: catalogue.category_name(c, lang or "zh")),
+        status=table["status"].map(lambda s: t(s, lang)),
+        band=table["band"].map(lambda b: catalogue.band_name(b, lang or "zh"), na_action="ignore"),
+    )
+    shown.insert(2, "unit_name", shown["unit_id"].map(names))
+    print(format_table(shown.drop(columns=["unit_id"]), lang))
     print(f"\n→ {args.out}")
     return 0
 

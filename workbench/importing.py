@@ -18,7 +18,14 @@ from .catalogue import Catalogue
 from .errors import ValidationError
 from .kinds import parse_results
 from .labels import t
-from .tables import ENTRY_COLUMNS, Failures, check_duplicates, check_matters, check_table, check_units
+from .tables import (
+    ENTRY_COLUMNS,
+    Failures,
+    check_duplicates,
+    check_matters,
+    check_table,
+    check_units,
+)
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 

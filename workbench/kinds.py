@@ -9,8 +9,8 @@ no value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ def normalise(raw: pd.Series) -> pd.Series:
 class Kind:
     name: str
     #: (normalised text, vocab) -> value (float, NaN where unparseable)
-    parse: Callable[[pd.Series, "Vocabulary"], pd.Series]
+    parse: Callable[[pd.Series, Vocabulary], pd.Series]
     #: (value, target, over_limit_zero) -> fraction of weight in [0, 1]
     fraction: Callable[[pd.Series, pd.Series, pd.Series], pd.Series]
     error_key: str

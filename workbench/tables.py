@@ -102,7 +102,7 @@ def check_table(df: pd.DataFrame, columns: list[Col], failures: Failures) -> tup
         value = _coerce(raw, col)
         bad = ~blank & value.isna()
         if col.kind == "choice":
-            options = "、".join(dict.fromkeys(col.choices.values()))
+            options = "、".join(col.choices)  # every accepted word, Chinese and English
             failures.add_mask(df, bad, col.name, t("err_bad_choice", options=options))
         elif col.kind == "int":
             failures.add_mask(df, bad, col.name, t("err_bad_int"))

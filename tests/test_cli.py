@@ -1,0 +1,113 @@
+"""The CLI as a user runs it: a subprocess end to end, and every user mistake as a clear
+message on stderr with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_end_to_end_from_empty_archive(tmp_path):
+    db = str(tmp_path / "w.db")
+    (tmp_path / "u.csv").write_text(
+        "unit_id,name,level,county,kind,approved_quota,staff_in_post,approved_leader_posts,approved_sections\n"
+        "Q1,青州市数据中心,county,370781,事业单位,10,9,2,3\n", encoding="utf-8")
+    (tmp_path / "m.csv").write_text(
+        "matter_id,unit_id,category,approved_on,doc_no,summary\nQ-1,Q1,撤销,2017-05-01,青编〔2017〕1号,撤销\n",
+        encoding="gb18030")
+    (tmp_path / "e.csv").write_text(
+        "matter_id,indicator_id,source,result,note\n"
+        + "".join(f"Q-1,{i},verified,{v},\n" for i, v in
+                  zip(["ABL-01", "ABL-02", "ABL-03", "ABL-04", "ABL-05"], ["完全落实", "0.8", "1", "是", "不适用"])),
+        encoding="utf-8-sig")
+    steps = [
+        ["init", "--db", db],
+        ["import", "units", str(tmp_path / "u.csv"), "--db", db],
+        ["import", "matters", str(tmp_path / "m.csv"), "--db", db],
+        ["round", "create", "--year", "2018", "--area", "370781", "--db", db],
+        ["select", "--round", "2018-370781", "--db", db],
+        ["import", "entries", str(tmp_path / "e.csv"), "--db", db, "--by", "王建华"],
+        ["score", "--round", "2018-370781", "--db", db, "--out", str(tmp_path / "out.csv")],
+    ]
+    for step in steps:
+        r = run(*step)
+        assert r.returncode == 0, (step, r.stderr)
+    assert "1 单位数, 1 事项数" in run("select", "--round", "2018-370781", "--db", db).stdout
+    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    assert list(out.columns) == ["matter_id", "unit_id", "category", "status", "score", "applicable_weight",
+                                 "completion_pct", "band", "rank_in_category"]
+    # (25 + 20 + 20 + 20) / 90
+    assert out.iloc[0]["completion_pct"] == pytest.approx(94.44) and out.iloc[0]["band"] == "优"
+
+
+def test_demo_and_score_print_the_2018_city_round(tmp_path):
+    db = str(tmp_path / "d.db")
+    assert run("demo", "--db", db).returncode == 0
+    r = run("score", "--round", "2018-city", "--db", db, "--out", str(tmp_path / "r.xlsx"))
+    assert r.returncode == 0 and "青州古城管委会" in r.stdout and "完成情况百分比" in r.stdout
+    assert len(pd.read_excel(tmp_path / "r.xlsx")) == 14
+    again = run("demo", "--db", db)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def digest(p):
+    return hashlib.sha256(Path(p).read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["score", "--round", "2031-city", "--out", "x.csv"], "workbench round create"),
+        (["round", "create", "--year", "2018", "--area", "beijing"], "370781"),
+        (["select", "--round", "2018-nowhere"], "2018-nowhere"),
+        (["import", "units", "/nonexistent/units.csv"], "文件不存在"),
+        (["import", "units", "units.txt"], "仅支持"),
+    ],
+)
+def test_user_mistakes_are_messages_not_tracebacks(demo_archive, capsys, args, message, tmp_path):
+    db = str(demo_archive.url.removeprefix("sqlite:///"))
+    before = digest(db)
+    (tmp_path / "units.txt").write_text("x")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code = main([*args, "--db", db])
+    finally:
+        os.chdir(old)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert digest(db) == before
+
+
+def test_bad_weights_file_is_rejected(demo_archive, capsys, tmp_path):
+    w = tmp_path / "w.yaml"
+    w.write_text("weights: {EST-01: 50}\n", encoding="utf-8")
+    code = main(["score", "--round", "2018-city", "--weights", str(w), "--out", str(tmp_path / "o.csv"),
+                 "--db", demo_archive.url])
+    assert code == 2 and "缺少权重" in capsys.readouterr().err
+
+
+def test_bad_date_option_is_explained():
+    r = run("round", "create", "--year", "2018", "--area", "city", "--eval-date", "2018/04/15")
+    assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
+
+
+def test_english_messages(demo_archive, capsys):
+    code = main(["--lang", "en", "score", "--round", "2031-city", "--out", "x.csv", "--db", demo_archive.url])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
+    os.environ.pop("WORKBENCH_LANG", None)
