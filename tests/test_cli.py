@@ -47,7 +47,7 @@ def test_end_to_end_from_empty_archive(tmp_path):
     for step in steps:
         r = run(*step)
         assert r.returncode == 0, (step, r.stderr)
-    assert "1 单位数, 1 事项数" in run("select", "--round", "2018-370781", "--db", db).stdout
+    assert "1 个被问效对象、1 个问效事项" in run("select", "--round", "2018-370781", "--db", db).stdout
     out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
     assert list(out.columns) == ["matter_id", "unit_id", "category", "status", "score", "applicable_weight",
                                  "completion_pct", "band", "rank_in_category"]

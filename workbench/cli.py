@@ -21,7 +21,7 @@ from .errors import ValidationError, WorkbenchError
 from .labels import column_labels, t
 
 #: modules that contribute sub-commands: each has ``add_cli(subparsers)``
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("workbench.serve",)
 
 
 def _date(text: str) -> date:
@@ -150,9 +150,17 @@ def cmd_round_create(args) -> int:
 def cmd_select(args) -> int:
     from .rounds import select_round
 
-    s = select_round(open_archive(args), args.round_id, decided_by=args.by)
-    print(f"{args.round_id}: {s['units']} {t('units_count')}, {s['matters']} {t('matters_count')}"
-          f" ({t('late')} {s['late']})")
+    archive = open_archive(args)
+    s = select_round(archive, args.round_id, decided_by=args.by)
+    print(f"{args.round_id}: {t('scope_summary', **s)}")
+    # Show what the area had that stays out, and why, so the scope can be checked, not trusted.
+    left_out = archive.round_matters(args.round_id, included_only=False)
+    left_out = left_out[~left_out["included"].astype(bool)]
+    if len(left_out):
+        shown = left_out[["matter_id", "unit_name", "approved_on", "reason"]].assign(
+            reason=left_out["reason"].map(lambda r: t(f"reason_{r}")))
+        print(f"\n{t('excluded_reason')}:")
+        print(format_table(shown.rename(columns={"reason": "excluded_reason"}), args.lang))
     return 0
 
 
@@ -201,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -134,7 +134,8 @@ def _pick_units(rng, pool: pd.DataFrame, year: int, area: str, n: int) -> list[s
         chosen = named + list(rng.choice(others, CITY_2018_UNITS - len(named), replace=False))
         extra = list(rng.choice(chosen, n - len(chosen), replace=False))
         return sorted(chosen + extra)
-    return sorted(rng.choice(ids, n, replace=n > len(ids)))
+    # Some units have several matters in a year, most have one.
+    return sorted(rng.choice(ids, n, replace=True))
 
 
 def build_entries(rng: np.random.Generator, scope: pd.DataFrame, catalogue: Catalogue,

@@ -45,6 +45,10 @@ LABELS: dict[str, dict[str, str]] = {
     "matters_count": {"zh": "事项数", "en": "Matters"},
     "units_count": {"zh": "单位数", "en": "Units"},
     "excluded_reason": {"zh": "未纳入原因", "en": "Reason excluded"},
+    "scope_summary": {
+        "zh": "{units} 个被问效对象、{matters} 个问效事项(超期 {late} 个)",
+        "en": "{units} units, {matters} matters ({late} late)",
+    },
     "approved_on": {"zh": "批复日期", "en": "Approved on"},
     "doc_no": {"zh": "文号", "en": "Document no."},
     "summary": {"zh": "事项摘要", "en": "Summary"},
