@@ -231,6 +231,8 @@ def build_demo(archive: Archive, catalogue: Catalogue | None = None, seed: int =
             table = score_archived_round(archive, rid, catalogue, source=source, computed_by="demo", at=at)
         if year in COMPLETED_YEARS:
             evaluated["city" if area == CITY else "county"] += len(table)
+    from .followup_demo import build_followup_demo  # feedback, rectification, decisions (issue 4)
+    build_followup_demo(archive, catalogue)
     return {"units": len(unit_table), "matters": len(matter_table), "rounds": len(plan),
             "evaluated": evaluated["city"] + evaluated["county"], **evaluated}
 
