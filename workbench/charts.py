@@ -102,3 +102,39 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
 
 def _vl_version() -> str:
     return "v" + alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0].replace(".", "_")
+
+
+def completion_by_year_and_category(trend: pd.DataFrame, lang: str = "zh",
+                                    title: str | None = None) -> alt.Chart:
+    """Grouped bars: mean completion % per year, one bar per category, value printed on each.
+
+    ``trend`` has year, category_name, completion_pct (``dashboard_data.trend_by_category``
+    with the category translated)."""
+    order = list(dict.fromkeys(trend["category_name"]))  # as given: the catalogue's order
+    base = alt.Chart(trend, title=title or t("completion_pct", lang)).encode(
+        x=alt.X("year:O", title=t("year", lang), axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("category_name:N", sort=order),
+        y=alt.Y("completion_pct:Q", title=t("completion_pct", lang), scale=alt.Scale(domain=[0, 105]),
+                axis=alt.Axis(values=list(range(0, 101, 20)))),
+    )
+    bars = base.mark_bar().encode(color=alt.Color("category_name:N", title=t("category", lang), sort=order,
+                                                  legend=alt.Legend(orient="bottom")))
+    text = base.mark_text(dy=-5, fontSize=10).encode(text=alt.Text("completion_pct:Q", format=".1f"))
+    return (bars + text).properties(width=alt.Step(34), height=200)
+
+
+def share_by_year(shares: pd.DataFrame, lang: str = "zh", title: str | None = None,
+                  colour: str = BAND_COLOURS["差"]) -> alt.Chart:
+    """Bars of a share per year (e.g. matters in the lowest band), labelled "12.5% (23/184)".
+
+    ``shares`` has year, share (0–1), count, of."""
+    data = shares.assign(label=[f"{s:.1%} ({c}/{n})" for s, c, n in
+                                zip(shares["share"], shares["count"], shares["of"], strict=True)])
+    top = max(0.1, float(data["share"].max()) * 1.3) if len(data) else 0.1
+    base = alt.Chart(data, title=title or t("band", lang)).encode(
+        x=alt.X("year:O", title=t("year", lang), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="%")),
+    )
+    bars = base.mark_bar(color=colour, size=36)
+    text = base.mark_text(dy=-6, fontSize=11).encode(text="label:N")
+    return (bars + text).properties(width=alt.Step(90), height=200)
