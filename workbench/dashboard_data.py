@@ -30,7 +30,7 @@ class DashboardData:
 
     results: pd.DataFrame  # one row per matter × round: result + unit name, level, county, late
     rounds: pd.DataFrame
-    #: optional follow-through tables (rectification items, proposals, suspensions, filings)
+    #: optional: "rectifications" (item states), "decisions", "filings" — see ``fetch``
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     as_of: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
@@ -85,7 +85,7 @@ def poor_band(catalogue: Catalogue) -> str:
 
 # ------------------------------------------------------------------------------------ figures
 def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area: str = ALL,
-             extras: dict[str, pd.DataFrame] | None = None, today: date | None = None) -> dict[str, float | int | None]:
+             extras: dict[str, pd.DataFrame] | None = None) -> dict[str, float | int | None]:
     """The headline figures of a scope, plus the running total over every completed round."""
     scope = in_scope(results, year, area)
     done = scope[scope["status"] == COMPLETE]
@@ -110,28 +110,34 @@ def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area
         "first_year": int(years[0]) if years else None,
         "last_year": int(years[-1]) if years else None,
     }
-    out.update(follow_through_counts(extras or {}, scope, today))
+    out.update(follow_through_counts(extras or {}, scope))
     return out
 
 
-def follow_through_counts(extras: dict[str, pd.DataFrame], scope: pd.DataFrame,
-                          today: date | None = None) -> dict[str, int]:
-    """Open rectifications, proposals and suspensions of the scope's rounds — only for the tables
-    the archive has (the follow-through tables are optional)."""
-    today = today or date.today()
+def follow_through_counts(extras: dict[str, pd.DataFrame], scope: pd.DataFrame) -> dict[str, int]:
+    """Rectifications not yet passed (and how many are past their deadline), proposals and
+    suspensions in force, for the scope's rounds — only when the archive has the follow-through
+    tables. ``extras["rectifications"]`` is ``rules.item_states`` output; ``extras["decisions"]``
+    the decisions table."""
     rounds = set(scope["round_id"])
     out: dict[str, int] = {}
-    items = extras.get("rectification_items")
-    if items is not None:
-        mine = items[items["round_id"].isin(rounds)]
-        open_ = mine[mine["status"] == "open"]
-        out["open_rectifications"] = len(open_)
-        out["overdue_rectifications"] = int((pd.to_datetime(open_["deadline"]).dt.date < today).sum())
+    states = extras.get("rectifications")
+    if states is not None:
+        mine = states[states["round_id"].isin(rounds)]
+        out["open_rectifications"] = int((mine["state"] != "passed").sum())
+        out["overdue_rectifications"] = int((mine["state"] == "overdue").sum())
     decisions = extras.get("decisions")
     if decisions is not None:
-        live = decisions[decisions["round_id"].isin(rounds) & (decisions["status"] != "rejected")]
-        out["proposals"] = int((live["rule"] == "proposal").sum())
-        out["suspensions"] = int((live["rule"] == "suspension").sum())
+        mine = decisions[decisions["round_id"].isin(rounds)]
+        signed = mine[mine["status"] == "signed"]
+        # a suspension is in force until a signed lift for the same round and unit follows it
+        sus = signed[signed["rule"].isin(["suspension", "lift"])].sort_values(["decided_at", "decision_id"])
+        last = sus.drop_duplicates(["round_id", "unit_id"], keep="last")
+        drafts = mine[mine["status"] == "draft"]
+        out["proposals"] = int((signed["rule"] == "proposal").sum())
+        out["proposals_draft"] = int((drafts["rule"] == "proposal").sum())
+        out["suspensions"] = int((last["rule"] == "suspension").sum())
+        out["suspensions_draft"] = int((drafts["rule"] == "suspension").sum())
     return out
 
 
@@ -172,11 +178,11 @@ def county_ranking(scope: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         ["rank", "area", "matters", "completion_pct", "poor", "poor_share", "band"]]
 
 
-def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None,
-              today: date | None = None) -> pd.DataFrame:
+def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """What a leader should look at: matters under the pass mark, evaluations that came late
     (matter older than 12 months at evaluation), matters still unscored, and — when the
-    follow-through tables exist — rectifications past their deadline. Most serious first."""
+    follow-through tables exist — rectifications past their deadline (the deadline and the
+    problem go in ``detail``). Most serious first."""
     limit = poor_threshold(catalogue)
     cols = ["kind", "round_id", "year", "area", "matter_id", "unit_name", "category", "completion_pct", "detail"]
     base = scope.assign(detail="")
@@ -185,15 +191,13 @@ def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.Da
         base[base["late"]].assign(kind="late"),
         base[base["status"] != COMPLETE].assign(kind="unfinished"),
     ]
-    items = (extras or {}).get("rectification_items")
-    if items is not None and not items.empty:
-        today = today or date.today()
-        open_ = items[(items["status"] == "open") & items["round_id"].isin(set(scope["round_id"]))]
-        overdue = open_[pd.to_datetime(open_["deadline"]).dt.date < today]
+    states = (extras or {}).get("rectifications")
+    if states is not None and not states.empty:
+        overdue = states[(states["state"] == "overdue") & states["round_id"].isin(set(scope["round_id"]))]
         if not overdue.empty:
-            info = scope.drop_duplicates(["round_id", "matter_id"])
+            info = scope.drop_duplicates(["round_id", "matter_id"]).drop(columns=["unit_id"])
             o = overdue[["round_id", "matter_id", "deadline", "problem"]].merge(
-                info.drop(columns=["unit_id"]), on=["round_id", "matter_id"], how="left")
+                info, on=["round_id", "matter_id"], how="left")
             o["detail"] = o["deadline"].astype(str) + " · " + o["problem"].astype(str)
             parts.insert(0, o.assign(kind="overdue_rectification"))
     flags = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
@@ -257,21 +261,28 @@ def county_summary(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ the edge
-#: optional tables of the follow-through feature, read only if the archive has them
-EXTRA_TABLES = ("rectification_items", "decisions", "filings")
+def fetch(archive, today: date | None = None) -> DashboardData:
+    """Read what the dashboard needs from an archive (open it with ``read_only=True``).
 
-
-def fetch(archive) -> DashboardData:
-    """Read what the dashboard needs from an archive (open it with ``read_only=True``)."""
+    The follow-through tables (rectification items and events, rule decisions) and county
+    filings are optional: read when the archive has them, left out of ``extras`` otherwise."""
     import sqlalchemy as sa
 
     results = archive.all_latest_results()
-    selection = archive.read("round_matters")
-    data = prepare_results(results, archive.units(), selection)
+    data = prepare_results(results, archive.units(), archive.read("round_matters"))
     present = set(sa.inspect(archive.engine).get_table_names())
-    extras = {}
-    for name in EXTRA_TABLES:
+    extras: dict[str, pd.DataFrame] = {}
+    if {"rectification_items", "rectification_events"} <= present:
+        from .rules import item_states
+
+        items, events = _table(archive, "rectification_items"), _table(archive, "rectification_events")
+        extras["rectifications"] = item_states(items, events, today or date.today())
+    for name in ("decisions", "filings"):
         if name in present:
-            with archive.engine.connect() as conn:
-                extras[name] = pd.read_sql_table(name, conn)
+            extras[name] = _table(archive, name)
     return DashboardData(results=data, rounds=archive.rounds(), extras=extras)
+
+
+def _table(archive, name: str) -> pd.DataFrame:
+    with archive.engine.connect() as conn:
+        return pd.read_sql_table(name, conn)

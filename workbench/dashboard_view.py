@@ -47,8 +47,10 @@ register({
     "dash_card_unfinished": {"zh": "尚未完成评估", "en": "Not yet fully evaluated"},
     "dash_card_rect": {"zh": "未完成整改", "en": "Open rectifications"},
     "dash_card_rect_sub": {"zh": "其中逾期 {n} 项", "en": "{n} overdue"},
-    "dash_card_proposals": {"zh": "撤并或核减编制建议", "en": "Merge/abolish/cut proposals"},
-    "dash_card_suspensions": {"zh": "暂停受理编制事项", "en": "Staffing applications suspended"},
+    "dash_card_proposals": {"zh": "撤并机构或核减编制建议", "en": "Proposals to merge, abolish or cut quota"},
+    "dash_card_suspensions": {"zh": "暂停受理编制事项的单位", "en": "Units with applications suspended"},
+    "dash_card_signed": {"zh": "已签发生效", "en": "signed off, in force"},
+    "dash_card_drafts": {"zh": "另有待签发草案 {n} 项", "en": "plus {n} drafts awaiting sign-off"},
     "dash_units_title": {"zh": "单位排名(平均完成率)", "en": "Units ranked by average completion %"},
     "dash_units_topbottom": {"zh": "前{n}名与后{n}名(共{total}个单位)",
                              "en": "Top {n} and bottom {n} of {total} units"},
@@ -259,7 +261,10 @@ class Dashboard:
                               "wb-alert" if h["overdue_rectifications"] else ""))
         for key in ("proposals", "suspensions"):
             if key in h:
-                parts.append(card(key, t(f"dash_card_{key}", lang), h[key]))
+                drafts = h.get(f"{key}_draft", 0)
+                parts.append(card(key, t(f"dash_card_{key}", lang), h[key],
+                                  t("dash_card_drafts", lang, n=drafts) if drafts else t("dash_card_signed", lang),
+                                  "wb-alert" if h[key] else ""))
         if h["first_year"] is not None:
             parts.append(card("total", t("dash_card_total", lang, first=h["first_year"], last=h["last_year"]),
                               h["total_matters"],
