@@ -21,7 +21,8 @@ from .errors import ValidationError, WorkbenchError
 from .labels import column_labels, t
 
 #: modules that contribute sub-commands: each has ``add_cli(subparsers)``
-EXTENSIONS: tuple[str, ...] = ("workbench.serve", "workbench.batch", "workbench.sealing", "workbench.result_use")
+EXTENSIONS: tuple[str, ...] = ("workbench.serve", "workbench.batch", "workbench.sealing", "workbench.result_use",
+                                "workbench.documents", "workbench.unit_history")
 
 
 def _date(text: str) -> date:

@@ -1,0 +1,140 @@
+"""Documents of the feedback step, and issuing feedback as one act.
+
+A registry of document formats (letter → .docx, report → .html, summary → .xlsx), each a function
+``(archive, round_id, out_dir, issued_on, **options) -> list[Path]``. ``issue_feedback`` is what
+the officer does on the day feedback goes out: write every letter (archived), the thematic report
+and the Excel summary, then seal the round's results.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .archive import Archive
+from .catalogue import Catalogue, load_catalogue
+from .labels import column_labels, register, t
+from .letters import check_template, issue_letters
+from .rectification import items_as_of, unit_progress
+from .report_html import check_html_template, write_report
+from .result_use import decisions_table, read_decisions
+from .scoring import rank_units
+from .sealing import seal_of, seal_round, sealed_results
+
+register({
+    "sheet_units": {"zh": "单位汇总", "en": "Units"},
+    "sheet_matters": {"zh": "事项结果", "en": "Matters"},
+    "sheet_items": {"zh": "整改事项", "en": "Rectification"},
+    "sheet_decisions": {"zh": "结果运用", "en": "Decisions"},
+    "feedback_done": {"zh": "{round_id}:已生成 {letters} 份反馈函、专题报告和汇总表,结果已封存",
+                      "en": "{round_id}: {letters} letters, the report and the summary written; results sealed"},
+})
+
+
+def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang: str = "zh",
+                  catalogue: Catalogue | None = None) -> Path:
+    """The Excel summary: units (rank, completion, items by state), matters, items, decisions."""
+    catalogue = catalogue or load_catalogue()
+    names = archive.units().set_index("unit_id")["name"]
+    res = sealed_results(archive, round_id)
+    units = rank_units(res, catalogue)
+    units.insert(1, "unit_name", units["unit_id"].map(names))
+    items = items_as_of(archive, as_of, round_id)
+    units = units.merge(unit_progress(items), on="unit_id", how="left")
+    dec = read_decisions(archive)
+    dec = decisions_table(dec[dec["round_id"] == round_id], lang)
+    items_out = items.drop(columns=["pending", "missed", "failing", "active", "was_suspended"], errors="ignore")
+    items_out["state"] = items_out["state"].map(lambda s: t(f"state_{s}", lang))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        for key, df in (("sheet_units", units), ("sheet_matters", res.drop(columns=["run_id"], errors="ignore")),
+                        ("sheet_items", items_out), ("sheet_decisions", dec)):
+            df.rename(columns=column_labels(list(df.columns), lang)).to_excel(
+                xw, index=False, sheet_name=t(key, lang))
+    tmp.replace(path)
+    return path
+
+
+def _letters(archive, round_id, out_dir, issued_on, by="", catalogue=None, **_) -> list[Path]:
+    return issue_letters(archive, round_id, Path(out_dir) / "letters", issued_on, by=by, catalogue=catalogue)
+
+
+def _report(archive, round_id, out_dir, issued_on, lang="zh", catalogue=None, **_) -> list[Path]:
+    return [write_report(archive, round_id, Path(out_dir) / f"{round_id}-专题问效报告.html", issued_on, lang, catalogue)]
+
+
+def _summary(archive, round_id, out_dir, issued_on, lang="zh", catalogue=None, **_) -> list[Path]:
+    return [write_summary(archive, round_id, Path(out_dir) / f"{round_id}-问效汇总.xlsx", issued_on, lang, catalogue)]
+
+
+#: document format → writer
+FORMATS: dict[str, Callable[..., list[Path]]] = {"letter": _letters, "report": _report, "summary": _summary}
+
+
+def issue_feedback(archive: Archive, round_id: str, out_dir: Path, issued_on: date, by: str,
+                   lang: str = "zh", catalogue: Catalogue | None = None) -> dict[str, list[Path]]:
+    """Feedback day: templates checked first, then letters, report and summary written, then the
+    round sealed (if it is not already)."""
+    catalogue = catalogue or load_catalogue()
+    check_template()
+    check_html_template()
+    archive.get_round(round_id)
+    written = {name: fn(archive, round_id, out_dir, issued_on, by=by, lang=lang, catalogue=catalogue)
+               for name, fn in FORMATS.items()}
+    if seal_of(archive, round_id) is None:
+        seal_round(archive, round_id, by, issued_on)
+    return written
+
+
+# --------------------------------------------------------------------------- CLI
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    from .cli import db_option
+
+    p = sub.add_parser("feedback", help="issue feedback: letters, thematic report, Excel summary; seal the round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--issued-on", type=date.fromisoformat, default=None)
+    p.add_argument("--by", required=True)
+    db_option(p)
+    p.set_defaults(func=_cmd_feedback)
+    p = sub.add_parser("letters", help="write (and archive) the feedback letters of a round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--unit", dest="units", action="append", help="only this unit (repeatable)")
+    p.add_argument("--issued-on", type=date.fromisoformat, default=None)
+    p.add_argument("--by", default="")
+    db_option(p)
+    p.set_defaults(func=_cmd_letters)
+    p = sub.add_parser("report", help="write the thematic report (HTML) of a round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True, help=".html file")
+    p.add_argument("--as-of", type=date.fromisoformat, default=None)
+    db_option(p)
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_feedback(args) -> int:
+    written = issue_feedback(Archive(args.db), args.round_id, args.out, args.issued_on or date.today(),
+                             args.by, args.lang or "zh")
+    print(t("feedback_done", args.lang, round_id=args.round_id, letters=len(written["letter"])))
+    return 0
+
+
+def _cmd_letters(args) -> int:
+    paths = issue_letters(Archive(args.db), args.round_id, args.out, args.issued_on or date.today(), args.by,
+                          unit_ids=args.units)
+    print(t("letters_written", args.lang, count=len(paths), out=args.out))
+    return 0
+
+
+def _cmd_report(args) -> int:
+    path = write_report(Archive(args.db, read_only=True), args.round_id, args.out, args.as_of or date.today(),
+                        args.lang or "zh")
+    print(f"→ {path}")
+    return 0
