@@ -83,9 +83,7 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     cells = ["{{ m.matter_id }}", "{{ m.doc_no }}", "{{ m.category }}", "{{ m.score }}",
              "{{ m.completion_pct }}%", "{{ m.band }}"]
     for j, h in enumerate(heads):
-        cell = table.rows[0].cells[j]
-        cell.paragraphs[0].text = ""
-        set_fonts(cell.paragraphs[0].add_run(h), HEADING_FONT, 12)
+        set_fonts(table.rows[0].cells[j].paragraphs[0].add_run(h), HEADING_FONT, 12)
     row_for = table.rows[1].cells[0].paragraphs[0]
     set_fonts(row_for.add_run("{%tr for m in matters %}"), BODY_FONT, 12)
     for j, c in enumerate(cells):
@@ -95,7 +93,7 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     para(doc, "二、存在的问题及整改要求", HEADING_FONT, 16)
     para(doc, "{%p if items %}", indent=False)
     para(doc, "{%p for it in items %}", indent=False)
-    para(doc, "{{ loop.index }}. {{ it.matter_id }}“{{ it.indicator }}”:{{ it.problem }}。"
+    para(doc, "{{ loop.index }}. 事项{{ it.matter_id }}:{{ it.problem }}。"
               "整改要求:{{ it.requirement }}。整改期限:{{ it.deadline }}前。")
     para(doc, "{%p endfor %}", indent=False)
     para(doc, "{%p else %}", indent=False)

@@ -1,0 +1,165 @@
+"""Feedback documents: the letter (.docx, opened and rendered), the HTML report, the Excel summary,
+the unit's archive bundle — and templates or units that cannot make a document."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from followup_support import build_round, snapshot
+
+from workbench import rectification as R
+from workbench.archive import Archive
+from workbench.documents import issue_feedback, write_summary
+from workbench.errors import NotFoundError
+from workbench.letters import TemplateError, issue_letters, read_letters
+from workbench.report_html import render_report
+from workbench.sealing import check_seal
+from workbench.templates.build_letter_template import para
+from workbench.unit_history import export_bundle, unit_history
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports" / "tests"
+ISSUED = date(2018, 5, 20)
+DEADLINE = date(2018, 8, 31)
+
+
+@pytest.fixture
+def with_items(tmp_path, catalogue):
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    props = R.propose_items(archive, rid, catalogue)
+    R.confirm_items(archive, rid, props, by="王建华", on=ISSUED, deadline=DEADLINE, catalogue=catalogue)
+    return archive, rid
+
+
+def text_of(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [c.text for row in table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_letter_names_unit_scores_and_deadlines_with_east_asian_font(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    paths = issue_letters(archive, rid, tmp_path / "out", ISSUED, by="王建华", unit_ids=["C2"], catalogue=catalogue)
+    assert len(paths) == 1 and "市大数据中心" in paths[0].name
+    doc = Document(str(paths[0]))
+    text = text_of(doc)
+    res = archive.latest_results(rid).set_index("matter_id")
+    assert "市大数据中心:" in text
+    assert "潍坊市机构编制委员会办公室" in text and "潍编办函〔2018〕  号" in text
+    assert f"{res.at['M2', 'completion_pct']:.1f}%" in text and "潍编〔2017〕23号" in text
+    assert "整改期限:2018年8月31日前" in text and "2018年5月20日" in text
+    assert text.count("整改要求:") == 5  # the five items of M2
+    assert "人员配备及到位情况" in text and "市财政局" not in text
+    runs = [r for p in doc.paragraphs for r in p.runs if "市大数据中心" in r.text]
+    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312" for r in runs)
+    cells = [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert cells and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in cells)
+    stored = read_letters(archive, rid, with_content=True)
+    assert stored["unit_id"].tolist() == ["C2"] and bytes(stored["content"].iloc[0]) == paths[0].read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftoppm"), reason="needs LibreOffice, poppler")
+def test_letter_first_page_renders_with_cjk_glyphs(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    (letter,) = issue_letters(archive, rid, tmp_path, ISSUED, unit_ids=["C2"], catalogue=catalogue)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(letter)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = letter.with_suffix(".pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts, fonts  # a CJK font is embedded: the Chinese is drawn, not boxes
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "市大数据中心" in text and "反馈意见" in text
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(REPORTS / "letter-page1")], check=True, timeout=60)
+    png = REPORTS / "letter-page1.png"
+    assert png.exists() and png.stat().st_size > 10_000
+
+
+def test_template_missing_a_placeholder_is_refused_and_nothing_written(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    bad = Document()
+    para(bad, "{{ office }} {{ doc_no }} {{ issued_on }}")  # no unit_name, matters, items
+    bad.save(tmp_path / "bad.docx")
+    before = snapshot(archive)
+    with pytest.raises(TemplateError, match="items, matters, unit_name"):
+        issue_letters(archive, rid, tmp_path / "out", ISSUED, catalogue=catalogue, template=tmp_path / "bad.docx")
+    with pytest.raises(TemplateError):
+        issue_letters(archive, rid, tmp_path / "out", ISSUED, catalogue=catalogue, template=tmp_path / "none.docx")
+    assert snapshot(archive) == before and not (tmp_path / "out").exists()
+
+
+def test_letter_for_unit_without_results_is_refused_and_nothing_written(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    archive.import_units(archive.units().head(1).assign(unit_id="C9", name="市新设中心"))
+    before = snapshot(archive)
+    with pytest.raises(NotFoundError, match="市新设中心 在 2018-city 中没有问效结果"):
+        issue_letters(archive, rid, tmp_path / "out", ISSUED, unit_ids=["C1", "C9"], catalogue=catalogue)
+    assert snapshot(archive) == before and not (tmp_path / "out").exists()
+
+
+def test_report_is_self_contained_html_with_inline_charts(with_items, catalogue, tmp_path):
+    archive, rid = with_items
+    html = render_report(archive, rid, date(2018, 9, 1), "zh", catalogue)
+    assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace(
+        "http://www.w3.org", "")
+    assert "潍坊市(市级)2018年度机构编制事项跟踪问效专题报告" in html
+    assert "市大数据中心" in html and "已逾期" in html and "catalogue " + catalogue.hash[:16] in html
+    en = render_report(archive, rid, date(2018, 9, 1), "en", catalogue)
+    assert "thematic report" in en and "overdue" in en
+    broken = tmp_path / "r.html.j2"
+    broken.write_text("<h1>{{ title }}</h1>", encoding="utf-8")
+    with pytest.raises(TemplateError, match="charts"):
+        render_report(archive, rid, date(2018, 9, 1), template=broken)
+
+
+def test_feedback_day_writes_everything_and_seals(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    out = issue_feedback(archive, rid, tmp_path / "fb", ISSUED, "王建华", catalogue=catalogue)
+    assert len(out["letter"]) == 3 and out["report"][0].suffix == ".html"
+    assert check_seal(archive, rid).ok
+    book = openpyxl.load_workbook(out["summary"][0])
+    assert book.sheetnames == ["单位汇总", "事项结果", "整改事项", "结果运用"]
+    header = [c.value for c in book["单位汇总"][1]]
+    assert "单位名称" in header and "排名" in header
+
+
+def test_summary_in_english(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    path = write_summary(archive, rid, tmp_path / "s.xlsx", date(2018, 9, 1), "en", catalogue)
+    assert openpyxl.load_workbook(path).sheetnames == ["Units", "Matters", "Rectification", "Decisions"]
+
+
+def test_unit_archive_bundle(with_items, tmp_path, catalogue):
+    archive, rid = with_items
+    issue_letters(archive, rid, tmp_path / "l", ISSUED, unit_ids=["C2"], catalogue=catalogue)
+    item = R.read_items(archive, rid, "C2")["item_id"].iloc[0]
+    R.mark_done(archive, item, DEADLINE, "C2")
+    R.recheck(archive, item, True, date(2018, 9, 5), "王建华", catalogue=catalogue)
+    hist = unit_history(archive, "C2")
+    assert hist["unit"]["name"] == "市大数据中心"
+    verified = hist["results"][hist["results"]["source"] == "verified"]
+    assert verified["version"].tolist() == [1, 2]  # the old result kept beside the re-scored one
+    assert len(hist["letters"]) == 1 and len(hist["items"]) == 5
+    path = export_bundle(archive, "C2", tmp_path / "C2.zip")
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("manifest.json"))
+        assert "items.csv" in names and any(n.startswith("letters/") and n.endswith(".docx") for n in names)
+        assert manifest["counts"]["results"] == len(hist["results"])
+        assert "M2" in z.read("results.csv").decode("utf-8-sig")
+    with pytest.raises(NotFoundError):
+        unit_history(archive, "NOPE")
