@@ -20,7 +20,11 @@ way; a unit's mean is a Kahan sum in the results' order, like ``rank_units``. Pe
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,7 +82,7 @@ class Inputs:
     units: pd.DataFrame  # round_id, unit_id, matters
     unit_members: np.ndarray  # (U, m) matter columns in results order, -1 padding
     unit_groups: tuple[tuple[int, int], ...]  # unit blocks ranked together (round)
-    unit_by_count: np.ndarray  # unit positions by decreasing matter count (stable)
+    unit_slots: tuple[tuple[int, int, int], ...]  # (slot p, first unit, end): units with a p-th matter
     row_order: np.ndarray  # (n, r) indicator columns in detail row order, -1 padding
     band_mins: np.ndarray  # hundredths, best band first
     band_names: tuple[str, ...]
@@ -131,19 +135,27 @@ def build_inputs(detail: pd.DataFrame, catalogue: Catalogue) -> Inputs:
     row_order = np.full((n, int(seq.max()) + 1), -1, dtype=np.int64)
     row_order[mc, seq] = d["_j"].to_numpy()
     groups = _blocks(m[["round_id", "category"]])
-    # Units: one row per round × unit, matters listed in the results' (original) order.
+    # Units: one row per round × unit, ordered by decreasing matter count within the round so
+    # that a unit mean sums slot p over a contiguous run of units; matters in results order.
     by_unit = m.sort_values(["round_id", "unit_id", "_order"], kind="stable")
     units = by_unit.groupby(["round_id", "unit_id"], sort=False).size().rename("matters").reset_index()
+    units = units.sort_values(["round_id", "matters"], ascending=[True, False], kind="stable")
+    units = units.reset_index(drop=True)
+    upos = pd.Series(np.arange(len(units)), index=pd.MultiIndex.from_frame(units[["round_id", "unit_id"]]))
+    uidx = upos.reindex(pd.MultiIndex.from_frame(by_unit[["round_id", "unit_id"]])).to_numpy()
     slot = by_unit.groupby(["round_id", "unit_id"], sort=False).cumcount().to_numpy()
-    uidx = by_unit.groupby(["round_id", "unit_id"], sort=False).ngroup().to_numpy()
     members = np.full((len(units), int(slot.max()) + 1), -1, dtype=np.int64)
     members[uidx, slot] = by_unit.index.to_numpy()
+    unit_groups = _blocks(units[["round_id"]])
+    unit_slots = tuple(
+        (p, a, a + int((members[a:b, p] >= 0).sum()))
+        for a, b in unit_groups for p in range(members.shape[1]) if members[a, p] >= 0
+    )
     bands = catalogue.bands
     return Inputs(
         ids, catalogue.indicators["category"].to_numpy(),
         m[["matter_id", "unit_id", "category", "round_id"]], np.ascontiguousarray(FA), A,
-        groups, units, members, _blocks(units[["round_id"]]),
-        np.argsort(-units["matters"].to_numpy(), kind="stable"), row_order,
+        groups, units, members, unit_groups, unit_slots, row_order,
         np.array([round(lo * 100) for _, _, lo in bands], dtype=np.int64),
         tuple(b for b, _, _ in bands), excluded,
     )
@@ -292,20 +304,15 @@ def _exact_keys(inp: Inputs, W: np.ndarray, r: np.ndarray, j: np.ndarray) -> np.
 
 def unit_keys(inp: Inputs, key: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A unit's completion % (hundredths): the rounded mean of its valid matters' rounded %,
-    summed slot by slot with pandas' Kahan summation (as ``rank_units``'s groupby mean).
-
-    Units are visited in order of decreasing matter count, so slot p covers a prefix of them."""
+    summed slot by slot with pandas' Kahan summation (as ``rank_units``'s groupby mean)."""
     c, u = key.shape[0], len(inp.units)
-    by_count = inp.unit_by_count
-    members = inp.unit_members[by_count]
     kt = np.ascontiguousarray(key.T)  # rows are matters: slot gathers copy whole rows
     total, comp = np.zeros((u, c)), np.zeros((u, c))
     count = np.zeros((u, c), dtype=np.int64)
     any_invalid = bool((key == INVALID_KEY).any())
-    for p in range(members.shape[1]):
-        r = int((members[:, p] >= 0).sum())
-        k = kt[members[:r, p]]
-        s, cp = total[:r], comp[:r]
+    for p, a, b in inp.unit_slots:
+        k = kt[inp.unit_members[a:b, p]]
+        s, cp = total[a:b], comp[a:b]
         y = np.divide(k, 100.0)
         y -= cp
         t = s + y
@@ -314,16 +321,18 @@ def unit_keys(inp: Inputs, key: np.ndarray, out: np.ndarray | None = None) -> np
         if any_invalid:
             ok = k != INVALID_KEY
             t, new = np.where(ok, t, s), np.where(ok, new, cp)
-            count[:r] += ok
+            count[a:b] += ok
         else:
-            count[:r] += 1
+            count[a:b] += 1
         s[...], cp[...] = t, new
     with np.errstate(divide="ignore", invalid="ignore"):
-        x = total / count
-        x *= 100.0
-        np.rint(x, out=x)
+        total /= count
+        total *= 100.0
+        np.rint(total, out=total)
+    if any_invalid:
+        total[count == 0] = INVALID_KEY
     out = np.empty((c, u), dtype=np.uint16) if out is None else out[:c]
-    out[:, by_count] = np.where(count > 0, x, INVALID_KEY).T
+    np.copyto(out, total.T, casting="unsafe")
     return out
 
 
@@ -361,6 +370,15 @@ def rank_keys(
 
 # ---------------------------------------------------------------------------------------------
 # the Monte Carlo run
+
+
+def _blas_threads(n: int):
+    """One BLAS thread per worker thread, where threadpoolctl is installed (else as is)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(n, user_api="blas")
 
 
 @dataclass
@@ -402,7 +420,7 @@ class _Stats:
         self.under = np.zeros(n, dtype=np.int64)
         self.change = np.zeros(n, dtype=np.int64)
         self.valid = np.zeros(n, dtype=np.int64)
-        self.pct_sum = np.zeros(n)
+        self.key_sum = np.zeros(n, dtype=np.int64)  # integer: the same whatever the chunk order
         self.shift_sum = np.zeros(n, dtype=np.int64)
         self.shift_draw = np.zeros(draws)
         self.ranks = np.empty((n, draws), dtype=np.uint16)
@@ -414,7 +432,7 @@ class _Stats:
         self.valid += ok.sum(axis=0) if not all_ok else c
         self.under += ((key < self.threshold) & ok).sum(axis=0)
         self.change += ((key < self.lo) | (key >= self.hi)).sum(axis=0)
-        self.pct_sum += np.where(ok, key, 0).sum(axis=0, dtype=np.float64) / 100.0
+        self.key_sum += (key if all_ok else np.where(ok, key, 0)).sum(axis=0, dtype=np.int64)
         diff = np.abs(rank - self.rank0)
         if not all_ok:
             diff[~ok] = 0
@@ -435,7 +453,7 @@ class _Stats:
         valid = np.maximum(self.valid, 1)
         return {
             "median_rank": out[50], "rank_p05": out[5], "rank_p95": out[95],
-            "mean_pct": self.pct_sum / valid,
+            "mean_pct": self.key_sum / 100.0 / valid,
             "p_under_60": self.under / valid, "p_band_change": self.change / draws,
             "mean_abs_shift": self.shift_sum / valid,
         }
@@ -458,8 +476,10 @@ def run(
     chunk: int = 500,
     threshold: float = 60.0,
     params: dict | None = None,
+    workers: int | None = None,
 ) -> Robustness:
-    """Score and rank every draw of ``W`` (chunks of ``chunk`` draws), return the statistics."""
+    """Score and rank every draw of ``W`` in chunks of ``chunk`` draws, the chunks shared among
+    ``workers`` threads (default: one per core; NumPy releases the GIL), return the statistics."""
     if isinstance(baseline, pd.Series):
         baseline = baseline.reindex(inp.indicator_ids).to_numpy(dtype=float)
     draws = W.shape[0]
@@ -467,15 +487,31 @@ def run(
     th = int(round(threshold * 100))
     ms = _Stats(inp, nom["key"], nom["rank"], draws, th)
     us = _Stats(inp, nom["ukey"], nom["urank"], draws, th)
-    buf = _Buffers(min(chunk, draws), inp.n, len(inp.units))
-    for d0 in range(0, draws, chunk):
-        Wc = np.ascontiguousarray(W[d0:d0 + chunk])
-        key = matter_keys(inp, Wc, buf)
+    local, lock = threading.local(), threading.Lock()
+
+    def one(d0: int) -> None:
+        if not hasattr(local, "buf"):
+            local.buf = _Buffers(min(chunk, draws), inp.n, len(inp.units))
+        buf = local.buf
+        key = matter_keys(inp, np.ascontiguousarray(W[d0:d0 + chunk]), buf)
         rank = rank_keys(key, inp.groups, buf.rank, buf)
         ukey = unit_keys(inp, key, buf.ukey)
         urank = rank_keys(ukey, inp.unit_groups, buf.urank, buf)
-        ms.add(d0, key, rank)
-        us.add(d0, ukey, urank)
+        with lock:  # integer sums and disjoint slices: the result is the same in any order
+            ms.add(d0, key, rank)
+            us.add(d0, ukey, urank)
+
+    starts = range(0, draws, chunk)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(starts)))
+    # Parallel over chunks, not inside BLAS: products this thin gain little from BLAS threads,
+    # and spinning BLAS threads lose a lot on a busy machine.
+    with _blas_threads(1):
+        if workers == 1:
+            for d0 in starts:
+                one(d0)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(one, starts))
     return _assemble(inp, nom, ms, us, draws, params or {})
 
 
