@@ -52,6 +52,8 @@ register({
                            "en": "indicator {indicator_id} does not belong to matter {matter_id}'s category"},
     "err_item_exists": {"zh": "事项 {matter_id} 指标 {indicator_id} 已有整改事项 #{item_id}",
                         "en": "matter {matter_id} indicator {indicator_id} already has item #{item_id}"},
+    "err_items_failed": {"zh": "{n} 处错误,未保存任何整改事项;首个:{first}",
+                         "en": "{n} error(s); no item was saved. First: {first}"},
     "err_item_text": {"zh": "存在问题与整改要求不能为空", "en": "problem and requirement must not be empty"},
     "err_unknown_item": {"zh": "整改事项 #{item_id} 不存在", "en": "rectification item #{item_id} does not exist"},
     "err_recheck_not_done": {
@@ -169,8 +171,9 @@ def confirm_items(archive: Archive, round_id: str, proposals: pd.DataFrame, by: 
         items["deadline"] = deadline
     failures = check_items(archive, round_id, items, catalogue)
     if len(failures):
-        raise ValidationError(failures.iloc[0]["reason"] if len(failures) == 1 else
-                              f"{round_id}: {len(failures)} 处错误 / errors; nothing saved", failures)
+        reasons = list(dict.fromkeys(failures["reason"]))
+        head = reasons[0] if len(reasons) == 1 else t("err_items_failed", n=len(failures), first=reasons[0])
+        raise ValidationError(head, failures)
     scope = archive.round_matters(round_id).set_index("matter_id")
     ids = []
     with archive.engine.begin() as conn:

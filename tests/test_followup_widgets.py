@@ -1,0 +1,89 @@
+"""The follow-through form driven from Python, as an officer clicks it."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+from followup_support import build_round, snapshot
+
+from workbench import rectification as R
+from workbench import result_use as U
+from workbench.archive import Archive
+from workbench.followup_widgets import FollowupForm
+from workbench.sealing import seal_of
+
+
+def test_officer_walks_feedback_rectification_and_decisions(tmp_path, catalogue):
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    form = FollowupForm(archive, rid, lang="zh", officer="王建华", out_dir=str(tmp_path / "out"),
+                        today=date(2018, 5, 20), catalogue=catalogue)
+    form.propose_button.click()
+    assert "共 6 项未得满分的指标" in form.message.value
+    # a deadline before the evaluation date: refused, nothing saved
+    form.proposal_pick.value = tuple(range(len(form.proposals)))
+    form.deadline.value = date(2018, 4, 1)
+    before = snapshot(archive)
+    form.confirm_button.click()
+    assert form.last_error and "早于本轮问效评定日期" in form.last_error and snapshot(archive) == before
+    form.deadline.value = date(2018, 8, 31)
+    form.confirm_button.click()
+    assert "已确认 6 项整改事项" in form.message.value
+    assert len(form.item_pick.options) == 6
+
+    form.issue_button.click()
+    assert "已生成 3 份反馈函" in form.message.value and seal_of(archive, rid) is not None
+    assert len(list((tmp_path / "out" / "letters").glob("*.docx"))) == 3
+
+    first = form.item_pick.options[0][1]
+    form.item_pick.value = first
+    form.pass_button.click()  # not done yet
+    assert "尚未报整改完成" in form.last_error
+    form.on.value = date(2018, 8, 30)
+    form.done_button.click()
+    form.on.value = date(2018, 9, 5)
+    form.pass_button.click()
+    assert "已复查" in form.message.value and R.get_item(archive, first)["status"] == "passed"
+    form.seal_button.click()
+    assert "封存校验通过(2 个结果版本)" in form.message.value
+
+    form.as_of.value = date(2018, 9, 10)
+    assert "已逾期" in form.items_table.value
+    form.rules_as_of.value = date(2018, 9, 10)
+    form.dry_button.click()
+    assert "暂停受理机构编制事项申请" in form.decisions_table.value
+    assert U.read_decisions(archive).empty
+    form.record_button.click()
+    assert "新增 2 项决定草案" in form.message.value  # C2: proposal and suspension (C1 passed)
+    form.draft_pick.value = form.draft_pick.options[0][1]
+    form.reject_button.click()
+    assert "驳回须写明理由" in form.last_error
+    form.sign_button.click()
+    assert "已签发" in form.message.value
+    assert len(U.read_log(archive)) == 3
+
+    form.unit_pick.value = "C2"
+    form.export_button.click()
+    with zipfile.ZipFile(tmp_path / "out" / "C2-电子档案.zip") as z:
+        assert "decisions.csv" in z.namelist()
+
+
+def test_extension_request_and_approval_through_the_form(tmp_path, catalogue, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_LANG", "en")  # what widgets.setup("en") does in the notebook
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    props = R.propose_items(archive, rid, catalogue)
+    R.confirm_items(archive, rid, props.head(1), by="王建华", on=date(2018, 5, 20), deadline=date(2018, 8, 31))
+    form = FollowupForm(archive, rid, lang="en", officer="王建华", today=date(2018, 8, 10), catalogue=catalogue)
+    form.item_pick.value = form.item_pick.options[0][1]
+    form.new_deadline.value = date(2018, 9, 30)
+    form.request_button.click()
+    assert "an extension request needs a reason" in form.last_error
+    form.reason.value = "人员招聘未完成"
+    form.request_button.click()
+    assert form.last_error is None and len(form.pending_pick.options) == 1
+    form.pending_pick.value = form.pending_pick.options[0][1]
+    form.approve_button.click()
+    assert form.pending_pick.options == ()
+    assert R.get_item(archive, form.item_pick.value)["deadline"] == date(2018, 9, 30)
