@@ -20,7 +20,7 @@ from . import result_use as U
 from .archive import Archive
 from .catalogue import PROJECT_ROOT
 from .documents import issue_feedback
-from .labels import column_labels, register
+from .labels import column_labels, register, t
 from .sealing import check_seal, seal_of
 from .unit_history import export_bundle
 from .widgets import Form, handler, html_table, open_archive
@@ -280,6 +280,28 @@ class FollowupForm(Form):
         self._ok(self.L("fw_exported", path=path))
 
 
+def _day(value: date | str | None) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) and value else (value or date.today())
+
+
 def followup(db: str | None, round_id: str, lang: str = "zh", officer: str = "", out_dir: str | None = None,
-             today: date | None = None) -> FollowupForm:
-    return FollowupForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir, today=today)
+             today: date | str | None = None) -> FollowupForm:
+    return FollowupForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir, today=_day(today))
+
+
+def overview(db: str | None, round_id: str, as_of: date | str | None = None, lang: str = "zh"):
+    """Where the round stands on ``as_of``: the seal, items by state, what the rules would decide."""
+    archive, day = open_archive(db), _day(as_of)
+    states = R.items_as_of(archive, day, round_id)
+    counts = states["state"].value_counts()
+    table = pd.DataFrame([{t(f"state_{s}", lang): int(counts.get(s, 0))
+                           for s in ("open", "overdue", "done", "passed", "failed")}])
+    found = U.dry_run(archive, day, lang)
+    found = found[found["round_id"] == round_id]
+    shown = U.decisions_table(found, lang)[["rule", "unit_id", "matter_id", "reason_text"]]
+    from IPython.display import HTML
+
+    return HTML(f"<h4>{html.escape(round_id)} · {html.escape(t('as_of', lang))} {day}</h4>"
+                  f"<p>{html.escape(check_seal(archive, round_id, lang).message(lang))}</p>"
+                  + html_table(table, lang) + "<br>"
+                  + html_table(shown.rename(columns=column_labels(list(shown.columns), lang)), lang))
