@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+import sys
 
 import ipywidgets as W
 import pandas as pd
@@ -22,7 +23,6 @@ from traitlets import Unicode
 from . import steps
 from .archive import Archive
 from .catalogue import Catalogue, load_catalogue
-from .charts import use_offline_renderer
 from .errors import ValidationError, WorkbenchError
 from .geography import AREAS, area_name
 from .labels import register, t
@@ -71,9 +71,13 @@ TABLE_CSS = (
 
 
 def setup(lang: str = "zh") -> None:
-    """Once per notebook: messages in ``lang``; charts as inline SVG (nothing from a CDN)."""
+    """Once per notebook: messages in ``lang``. Charts are drawn as inline SVG by the forms that
+    show them (nothing from a CDN); Altair is loaded only by those, as it takes seconds."""
     os.environ["WORKBENCH_LANG"] = "en" if str(lang).startswith("en") else "zh"
-    use_offline_renderer()
+    if "altair" in sys.modules:
+        from .charts import use_offline_renderer
+
+        use_offline_renderer()
 
 
 def _cell(v) -> str:
@@ -312,6 +316,7 @@ class AssessmentView(Form):
         from . import assessment as A
         from . import charts
 
+        charts.use_offline_renderer()
         a = A.assess_round(self.archive, self.round_id, self.catalogue, save=save, by=self.officer)
         self.result = a
         show = functools.partial(A.display, lang=self.lang, catalogue=self.catalogue)
