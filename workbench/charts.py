@@ -130,7 +130,7 @@ def share_by_year(shares: pd.DataFrame, lang: str = "zh", title: str | None = No
     ``shares`` has year, share (0–1), count, of."""
     data = shares.assign(label=[f"{s:.1%} ({c}/{n})" for s, c, n in
                                 zip(shares["share"], shares["count"], shares["of"], strict=True)])
-    top = max(0.1, float(data["share"].max()) * 1.3) if len(data) else 0.1
+    top = max(0.05, float(data["share"].max()) * 1.3) if len(data) else 0.05
     base = alt.Chart(data, title=title or t("band", lang)).encode(
         x=alt.X("year:O", title=t("year", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="%")),

@@ -10,6 +10,7 @@ of them writes: the archive is opened read-only. Every name or note from the arc
 from __future__ import annotations
 
 import html
+import json
 import logging
 
 import altair as alt
@@ -42,15 +43,15 @@ register({
     "dash_card_of_units": {"zh": "共 {units} 个单位", "en": "of {units} units"},
     "dash_card_matters_under": {"zh": "完成率低于{limit}%的事项", "en": "Matters under {limit}%"},
     "dash_card_late": {"zh": "超期问效事项", "en": "Late evaluations"},
-    "dash_card_late_sub": {"zh": "批复超过12个月才问效", "en": "approved > 12 months before evaluation"},
+    "dash_card_late_sub": {"zh": "批复超过12个月才问效", "en": "approved > 12 months before"},
     "dash_card_total": {"zh": "{first}–{last}年累计评估", "en": "Evaluated {first}–{last}"},
     "dash_card_unfinished": {"zh": "尚未完成评估", "en": "Not yet fully evaluated"},
     "dash_card_rect": {"zh": "未完成整改", "en": "Open rectifications"},
     "dash_card_rect_sub": {"zh": "其中逾期 {n} 项", "en": "{n} overdue"},
-    "dash_card_proposals": {"zh": "撤并机构或核减编制建议", "en": "Proposals to merge, abolish or cut quota"},
-    "dash_card_suspensions": {"zh": "暂停受理编制事项的单位", "en": "Units with applications suspended"},
+    "dash_card_proposals": {"zh": "撤并机构或核减编制建议", "en": "Merge or cut-quota proposals"},
+    "dash_card_suspensions": {"zh": "暂停受理编制事项的单位", "en": "Units suspended from applying"},
     "dash_card_signed": {"zh": "已签发生效", "en": "signed off, in force"},
-    "dash_card_drafts": {"zh": "另有待签发草案 {n} 项", "en": "plus {n} drafts awaiting sign-off"},
+    "dash_card_drafts": {"zh": "另有待签发草案 {n} 项", "en": "+{n} drafts to sign off"},
     "dash_units_title": {"zh": "单位排名(平均完成率)", "en": "Units ranked by average completion %"},
     "dash_units_topbottom": {"zh": "前{n}名与后{n}名(共{total}个单位)",
                              "en": "Top {n} and bottom {n} of {total} units"},
@@ -65,6 +66,7 @@ register({
     "dash_flag_unfinished": {"zh": "尚未完成评估", "en": "not yet evaluated"},
     "dash_flag_overdue_rectification": {"zh": "整改逾期", "en": "rectification overdue"},
     "dash_flag_kind": {"zh": "预警类型", "en": "Flag"},
+    "dash_flag_detail": {"zh": "说明", "en": "Detail"},
     "dash_no_flags": {"zh": "所选范围内无预警事项", "en": "No red flags in this selection"},
     "dash_no_data": {"zh": "所选范围暂无评估结果", "en": "No results for this selection"},
     "dash_round_open": {"zh": "进行中", "en": "in progress"},
@@ -87,13 +89,14 @@ CSS = """
 .wb-dash h1 { font-size: 22px; margin: 0 0 2px 0; }
 .wb-dash .wb-subtitle { color: #52606d; font-size: 13px; }
 .wb-cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0 6px 0; }
-.wb-card { flex: 1 1 140px; background: #f5f7fa; border-left: 5px solid #1565c0; border-radius: 4px;
-           padding: 6px 12px; min-width: 140px; }
+.wb-cards { flex-wrap: nowrap; }
+.wb-card { flex: 1 1 0; min-width: 0; box-sizing: border-box; background: #f5f7fa;
+           border-left: 5px solid #1565c0; border-radius: 4px; padding: 6px 10px; }
 .wb-card.wb-alert { border-left-color: #c62828; }
 .wb-card.wb-total { border-left-color: #6a1b9a; }
-.wb-card .wb-label { font-size: 13px; color: #3e4c59; }
-.wb-card .wb-num { font-size: 28px; font-weight: 700; line-height: 1.2; }
-.wb-card .wb-sub { font-size: 12px; color: #52606d; }
+.wb-card .wb-label { font-size: 13px; line-height: 1.3; color: #3e4c59; min-height: 2.6em; }
+.wb-card .wb-num { font-size: 28px; font-weight: 700; line-height: 1.25; }
+.wb-card .wb-sub { font-size: 12px; line-height: 1.3; color: #52606d; }
 .wb-section h3 { font-size: 16px; margin: 8px 0 4px 0; color: #102a43; }
 .wb-section .wb-note { font-size: 12px; color: #52606d; margin-bottom: 4px; }
 .wb-chart svg { max-width: 100%; height: auto; }
@@ -101,7 +104,7 @@ CSS = """
 .wb-table th { background: #eef2f7; position: sticky; top: 0; text-align: left; }
 .wb-table th, .wb-table td { padding: 3px 8px; border-bottom: 1px solid #e4e7eb; white-space: nowrap; }
 .wb-table td.wb-n { text-align: right; font-variant-numeric: tabular-nums; }
-.wb-table td.wb-wrap { white-space: normal; }
+.wb-table td.wb-wrap { white-space: normal; min-width: 260px; color: #3e4c59; }
 .wb-panel td, .wb-panel th { text-align: center !important; }
 .wb-table tr.wb-hl td { background: #fff8e1; }
 .wb-scroll { max-height: 330px; overflow-y: auto; border: 1px solid #e4e7eb; }
@@ -125,6 +128,16 @@ def _untitled(chart):
     chart.title = alt.Undefined
     for layer in getattr(chart, "layer", None) or []:
         layer.title = alt.Undefined
+    return chart
+
+
+def _english_bands(chart, catalogue: Catalogue):
+    """Band legends read 优/良/中/差 (the data's codes); in English, label them excellent … poor."""
+    cases = " : ".join(f"datum.label === {json.dumps(b)} ? {json.dumps(en)}" for b, en, _ in catalogue.bands)
+    for layer in getattr(chart, "layer", None) or [chart]:
+        colour = getattr(getattr(layer, "encoding", alt.Undefined), "color", alt.Undefined)
+        if colour is not alt.Undefined and colour.to_dict().get("field") == "band":
+            colour.legend = alt.Legend(labelExpr=f"{cases} : datum.label")
     return chart
 
 
@@ -160,7 +173,8 @@ class Dashboard:
         self.widget = widgets.VBox([
             widgets.HTML(CSS), self.header, controls, self.cards,
             widgets.HBox([widgets.Box([self.units_chart], layout=half),
-                          widgets.VBox([self.county_chart, self.flags], layout=half)]),
+                          widgets.Box([self.county_chart], layout=half)]),
+            self.flags,
             widgets.HBox([widgets.Box([self.trend_chart], layout=half),
                           widgets.Box([self.poor_chart], layout=half)]),
             self.panel,
@@ -221,20 +235,34 @@ class Dashboard:
             self.status.value = f'<span class="wb-alert">{_e(t("dash_error", self.lang))}</span>'
 
     def _render(self) -> None:
+        """Build every part first, then swap them in together, so the page never shows one
+        scope's cards beside another scope's charts. The status line, set last, carries the
+        scope in ``data-scope`` (tests wait for it)."""
         lang, year, area = self.lang, self.year.value, self.area.value
         results, cat = self.data.results, self.catalogue
         scope = dd.in_scope(results, year, area)
-        self.header.value = (f'<h1>{_e(t("dash_title", lang))}</h1>'
-                             f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang))}</div>')
-        self.status.value = (f'<span class="wb-subtitle">'
-                             f'{_e(t("dash_as_of", lang, time=self.data.as_of.strftime("%Y-%m-%d %H:%M")))}</span>')
-        self.cards.value = self._cards_html(dd.headline(results, cat, year, area, self.data.extras))
-        self.units_chart.value = self._units_html(scope)
-        self.county_chart.value = self._counties_html(scope)
-        self.flags.value = self._flags_html(dd.red_flags(scope, cat, self.data.extras))
-        self.trend_chart.value = self._trend_html(area)
-        self.poor_chart.value = self._poor_html(area)
-        self.panel.value = self._panel_html(year, area)
+        parts = {
+            self.header: (f'<h1>{_e(t("dash_title", lang))}</h1>'
+                          f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang))}</div>'),
+            self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
+            self.units_chart: self._units_html(scope),
+            self.county_chart: self._counties_html(scope),
+            self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras)),
+            self.trend_chart: self._trend_html(area),
+            self.poor_chart: self._poor_html(area),
+            self.panel: self._panel_html(year, area),
+        }
+        with self.widget.hold_sync():
+            for w, value in parts.items():
+                w.value = value
+        as_of = t("dash_as_of", lang, time=self.data.as_of.strftime("%Y-%m-%d %H:%M"))
+        self.status.value = (f'<span class="wb-subtitle wb-status" data-scope="{_e(self.scope_key)}">'
+                             f'{_e(as_of)}</span>')
+
+    @property
+    def scope_key(self) -> str:
+        """``year|area|lang`` of what is on the page."""
+        return f"{self.year.value}|{self.area.value}|{self.lang}"
 
     def _cards_html(self, h: dict) -> str:
         lang, limit = self.lang, f"{self._limit:g}"
@@ -276,7 +304,10 @@ class Dashboard:
         """Inline SVG of a chart, cached per name, scope and language."""
         k = (name, *key, self.lang)
         if k not in self._svg:
-            self._svg[k] = charts.to_svg(_untitled(build()))
+            chart = _untitled(build())
+            if self.lang == "en":
+                chart = _english_bands(chart, self.catalogue)
+            self._svg[k] = charts.to_svg(chart)
         return f'<div class="wb-chart" data-chart="{name}">{self._svg[k]}</div>'
 
     def _section(self, title: str, body: str, note: str = "", key: str = "") -> str:
@@ -320,15 +351,15 @@ class Dashboard:
             return self._section(t("dash_flags_title", lang), f'<div class="wb-note">{_e(t("dash_no_flags", lang))}</div>',
                                  key="flags")
         heads = [t("dash_flag_kind", lang), t("area", lang), t("unit_name", lang), t("matter_id", lang),
-                 t("category", lang), t("completion_pct", lang)]
+                 t("category", lang), t("completion_pct", lang), t("dash_flag_detail", lang)]
         rows = []
         for r in flags.itertuples(index=False):
             category = cat.category_name(r.category, lang) if r.category in cat.categories else r.category
-            detail = f' <span class="wb-note">{_e(r.detail)}</span>' if r.detail else ""
             rows.append(
                 f'<tr><td><span class="wb-kind wb-kind-{_e(r.kind)}">{_e(labels[r.kind])}</span></td>'
-                f'<td>{_e(area_name(r.area, lang))}</td><td class="wb-wrap">{_e(r.unit_name)}{detail}</td>'
-                f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td></tr>')
+                f'<td>{_e(area_name(r.area, lang))}</td><td>{_e(r.unit_name)}</td>'
+                f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td>'
+                f'<td class="wb-wrap">{_e(r.detail)}</td></tr>')
         table = ('<div class="wb-scroll"><table class="wb-table"><thead><tr>'
                  + "".join(f"<th>{_e(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
         return self._section(t("dash_flags_title", lang), table, note, key="flags")
