@@ -1,0 +1,117 @@
+"""Exact overtaking answers against brute force over a fine grid of feasible weights."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import overtaking as ov
+from workbench.robustness import build_inputs
+from workbench.scoring import score_indicators
+
+
+def abolition_case(catalogue, seed: int, n: int = 6, units: int = 3, na: float = 0.25):
+    """Matters of the 5-indicator abolition category only: the grid below is then exhaustive."""
+    rng = np.random.default_rng(seed)
+    ids = catalogue.indicators_of("abolish").index
+    matters = pd.DataFrame({"matter_id": [f"M{i}" for i in range(n)],
+                            "unit_id": [f"U{i % units}" for i in range(n)], "category": "abolish"})
+    rows = []
+    for m in matters["matter_id"]:
+        for i in ids:
+            kind = catalogue.indicators.at[i, "kind"]
+            r = rng.choice(["完全落实", "基本落实", "部分落实", "未落实"]) if kind == "graded" else \
+                f"{rng.uniform(0.3, 1.0):.2f}" if kind == "ratio" else rng.choice(["是", "否"])
+            rows.append({"matter_id": m, "indicator_id": i,
+                         "result": "不适用" if rng.random() < na and i != ids[0] else r})
+    return score_indicators(matters, pd.DataFrame(rows), catalogue)
+
+
+def grid(w0: np.ndarray, spread: float, steps: int = 9) -> np.ndarray:
+    """Feasible weights on a grid that contains every vertex: 4 coordinates on a grid between
+    their bounds (ends included), the 5th from the sum of 100 when within its bounds."""
+    lo, hi = w0 * (1 - spread), w0 * (1 + spread)
+    axes = [np.linspace(lo[i], hi[i], steps) for i in range(5)]
+    pts = []
+    for free in range(5):
+        others = [i for i in range(5) if i != free]
+        g = np.array(list(itertools.product(*[axes[i] for i in others])))
+        w = np.empty((len(g), 5))
+        w[:, others] = g
+        w[:, free] = 100 - g.sum(axis=1)
+        ok = (w[:, free] >= lo[free] - 1e-9) & (w[:, free] <= hi[free] + 1e-9)
+        pts.append(w[ok])
+    return np.concatenate(pts)
+
+
+def brute(detail, catalogue, pairs, level, spread, w0_full):
+    inp = build_inputs(detail, catalogue)
+    cols = [list(inp.indicator_ids).index(i) for i in catalogue.indicators_of("abolish").index]
+    G = grid(w0_full[cols], spread)
+    W = np.tile(w0_full, (len(G), 1))
+    W[:, cols] = G
+    pct = (W @ inp.FA) / (W @ inp.A)  # (grid, matters)
+    if level == "unit":
+        by = pd.Series(range(inp.n), index=inp.matters["unit_id"]).groupby(level=0)
+        scores = {u: pct[:, idx.to_numpy()].mean(axis=1) for u, idx in by}
+    else:
+        scores = {m: pct[:, i] for i, m in enumerate(inp.matters["matter_id"])}
+    return np.array([(scores[b] - scores[a]).max() for a, b in zip(pairs["ahead"], pairs["behind"])])
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("level", ["matter", "unit"])
+def test_overtaking_agrees_with_brute_force(catalogue, seed, level):
+    detail = abolition_case(catalogue, seed, na=0.0 if seed % 3 == 0 else 0.3)
+    spread = [0.1, 0.2, 0.5][seed % 3]
+    solve = ov.unit_pairs if level == "unit" else ov.matter_pairs
+    pairs = solve(detail, catalogue, spread, smallest=False)
+    best = brute(detail, catalogue, pairs, level, spread, catalogue.weights.to_numpy(float))
+    can = pairs["can_overtake"].to_numpy()
+    # sound: whatever the grid finds, the answer says yes
+    assert (can | (best <= 1e-9)).all()
+    # exact "no": the grid never finds B ahead
+    proven_no = ~can & pairs["exact"].to_numpy()
+    assert (best[proven_no] <= 1e-9).all()
+    # linear pairs: the grid holds every vertex, so it finds each exact yes as well
+    lin = (pairs["method"] == "linear").to_numpy()
+    assert (can[lin] == (best[lin] > 1e-12)).all()
+    if seed % 3 == 0:
+        assert lin.all()  # nothing n/a: every pair is linear, every answer exact
+    assert pairs["exact"].mean() >= 0.9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_smallest_spread_is_the_threshold(catalogue, seed):
+    detail = abolition_case(catalogue, seed, na=0.0)
+    pairs = ov.matter_pairs(detail, catalogue, 0.2)
+    w0 = catalogue.weights.to_numpy(float)
+    finite = pairs[np.isfinite(pairs["min_spread"]) & (pairs["min_spread"] > 0.02)
+                   & (pairs["min_spread"] < 0.95)].head(6)
+    assert len(finite)
+    for _, row in finite.iterrows():
+        one = pd.DataFrame([row])
+        f = row["min_spread"]
+        assert brute(detail, catalogue, one, "matter", f + 0.01, w0)[0] > 0
+        assert brute(detail, catalogue, one, "matter", f - 0.01, w0)[0] <= 1e-9
+    # behind at the baseline and never ahead within ±100%: infinite; already ahead: zero
+    assert (pairs.loc[pairs["behind_pct"] > pairs["ahead_pct"], "min_spread"] == 0).all()
+
+
+def test_demo_units_and_summary(demo_archive, catalogue):
+    from workbench.rounds import indicator_detail
+
+    detail = indicator_detail(demo_archive, "2018-city", catalogue)
+    pairs = ov.unit_pairs(detail, catalogue, 0.2)
+    assert len(pairs) == 10 * 9
+    m = ov.overtaking_matrix(pairs)
+    assert m.shape == (10, 10)
+    safe = ov.safe_pairs(pairs)
+    assert (safe["ahead_pct"] > safe["behind_pct"]).all() and not safe["can_overtake"].any()
+    # widening the bounds can only open more pairs
+    wide = ov.unit_pairs(detail, catalogue, 0.6, smallest=False)
+    assert (wide["can_overtake"].to_numpy() >= pairs["can_overtake"].to_numpy()).all()
+    assert (pairs["min_spread"][pairs["can_overtake"]] <= 0.2 + 1e-6).all()
