@@ -163,3 +163,23 @@ def test_unit_archive_bundle(with_items, tmp_path, catalogue):
         assert "M2" in z.read("results.csv").decode("utf-8-sig")
     with pytest.raises(NotFoundError):
         unit_history(archive, "NOPE")
+
+
+def test_cli_feedback_report_and_history(with_items, tmp_path, capsys, monkeypatch):
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")
+    archive, rid = with_items
+    db = archive.url
+    assert main(["feedback", "--round", rid, "--out", str(tmp_path / "fb"), "--issued-on", "2018-05-20",
+                 "--by", "王建华", "--db", db]) == 0
+    assert "已生成 3 份反馈函" in capsys.readouterr().out
+    assert main(["letters", "--round", rid, "--out", str(tmp_path / "l"), "--unit", "C1", "--db", db]) == 0
+    assert len(list((tmp_path / "l").glob("*.docx"))) == 1
+    assert main(["report", "--round", rid, "--out", str(tmp_path / "r.html"), "--as-of", "2018-09-01",
+                 "--db", db]) == 0
+    assert "<svg" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert main(["history", "--unit", "C2", "--out", str(tmp_path / "C2.zip"), "--db", db]) == 0
+    assert "市大数据中心的电子档案已导出" in capsys.readouterr().out
+    assert main(["history", "--unit", "NOPE", "--out", str(tmp_path / "x.zip"), "--db", db]) == 2
+    assert "单位 NOPE 不存在" in capsys.readouterr().err

@@ -170,3 +170,26 @@ def test_decisions_are_drafts_until_signed_and_every_step_is_logged(scored, cata
     # a rejected decision may be proposed again on a later run of the rules
     assert U.record_decisions(archive, date(2018, 9, 3), "系统")["rule"].tolist() == ["suspension"]
     assert U.decisions_table(U.read_decisions(archive), "en")["rule"].iloc[0].startswith("proposal")
+
+
+def test_cli_rules_dry_run_record_and_decide(tmp_path, catalogue, capsys, monkeypatch):
+    from workbench.archive import Archive
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    confirm(archive, rid, catalogue)
+    db = archive.url
+    assert main(["rules", "--as-of", "2018-08-31", "--dry-run", "--db", db]) == 0
+    assert "未产生新的决定" in capsys.readouterr().out
+    assert main(["rules", "--as-of", "2018-09-01", "--dry-run", "--db", db]) == 0
+    assert "提出机构撤并或核减编制的处理意见" in capsys.readouterr().out
+    assert U.read_decisions(archive).empty
+    assert main(["rules", "--as-of", "2018-09-01", "--by", "系统", "--db", db]) == 0
+    ids = U.read_decisions(archive)["decision_id"].tolist()
+    assert len(ids) == 3
+    assert main(["decide", str(ids[0]), "--sign", "--by", "赵明远", "--db", db]) == 0
+    assert main(["decide", str(ids[1]), "--reject", "已整改", "--by", "赵明远", "--db", db]) == 0
+    assert main(["decide", str(ids[1]), "--sign", "--by", "赵明远", "--db", db]) == 2
+    assert U.read_decisions(archive)["status"].tolist() == ["signed", "rejected", "draft"]

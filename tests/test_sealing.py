@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
 import pandas as pd
@@ -91,19 +89,21 @@ def test_seal_needs_results_and_amend_needs_a_seal(archive, catalogue):
     assert not S.check_seal(archive, "2019-city").sealed
 
 
-def test_seal_check_cli_exit_codes(tmp_path, catalogue):
+def test_seal_check_cli_exit_codes(tmp_path, catalogue, capsys, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang; restored afterwards
     from workbench.archive import Archive
+    from workbench.cli import main
 
     db = tmp_path / "a.db"
     archive = Archive(str(db))
     rid = build_round(archive, catalogue)
-    run = [sys.executable, "-m", "workbench.cli", "--lang", "en"]
-    out = subprocess.run(run + ["seal", "--round", rid, "--issued-on", "2018-05-20", "--by", "王建华",
-                                "--db", str(db)], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    out = subprocess.run(run + ["seal-check", "--round", rid, "--db", str(db)], capture_output=True, text=True)
-    assert out.returncode == 0 and "seal intact" in out.stdout
+    assert main(["--lang", "en", "seal", "--round", rid, "--issued-on", "2018-05-20", "--by", "王建华",
+                 "--db", str(db)]) == 0
+    assert main(["--lang", "en", "seal-check", "--round", rid, "--db", str(db)]) == 0
+    assert "seal intact" in capsys.readouterr().out
     with archive.engine.begin() as conn:
         conn.execute(results.update().values(band="优"))
-    out = subprocess.run(run + ["seal-check", "--round", rid, "--db", str(db)], capture_output=True, text=True)
-    assert out.returncode == 1 and "tampered" in out.stdout
+    assert main(["--lang", "en", "seal-check", "--round", rid, "--db", str(db)]) == 1
+    assert "tampered" in capsys.readouterr().out
+    assert main(["--lang", "en", "seal", "--round", rid, "--by", "x", "--db", str(db)]) == 2
+    assert "was sealed on" in capsys.readouterr().err
