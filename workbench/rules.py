@@ -171,22 +171,21 @@ def evaluate(
     states = item_states(items, events, as_of) if len(items) else item_states(
         pd.DataFrame(columns=["item_id", "round_id", "matter_id", "unit_id", "indicator_id",
                               "original_deadline", "created_on"]), events, as_of)
-    res = results.set_index("matter_id")
-    for matter_id, g in states.groupby("matter_id", sort=True):
-        if matter_id not in res.index:
-            continue
+    res = results.drop_duplicates("matter_id", keep="last").set_index("matter_id")
+    low = res.index[(res["category"] == "establish") & (res["completion_pct"] < PROPOSAL_THRESHOLD)]
+    # (b) only establishment matters under 60% with an item not rectified by its deadline
+    for matter_id, late in states[states["missed"] & states["matter_id"].isin(low)].groupby("matter_id", sort=True):
         r = res.loc[matter_id]
-        pct = r["completion_pct"]
-        late = g[g["missed"]]
-        if r["category"] == "establish" and pd.notna(pct) and pct < PROPOSAL_THRESHOLD and len(late):
-            recs = late.to_dict("records")
-            facts = {"matter_id": matter_id, "category": "establish", "completion_pct": float(pct),
-                     "threshold": PROPOSAL_THRESHOLD, "as_of": as_of.isoformat(),
-                     "items": [_item_fact(x) for x in recs]}
-            text = [t("why_low_score", lang, matter_id=matter_id, pct=float(pct), threshold=PROPOSAL_THRESHOLD)]
-            text += [_why_item(x, as_of, lang) for x in recs]
-            out.append(_decision("proposal", g["round_id"].iloc[0], r["unit_id"], matter_id, as_of, facts, text))
-    for (round_id, unit_id), g in states.groupby(["round_id", "unit_id"], sort=True):
+        pct = float(r["completion_pct"])
+        recs = late.to_dict("records")
+        facts = {"matter_id": matter_id, "category": "establish", "completion_pct": pct,
+                 "threshold": PROPOSAL_THRESHOLD, "as_of": as_of.isoformat(), "items": [_item_fact(x) for x in recs]}
+        text = [t("why_low_score", lang, matter_id=matter_id, pct=pct, threshold=PROPOSAL_THRESHOLD)]
+        text += [_why_item(x, as_of, lang) for x in recs]
+        out.append(_decision("proposal", late["round_id"].iloc[0], r["unit_id"], matter_id, as_of, facts, text))
+    # (c) units with an item active (suspend) or, failing that, one lifted by a passing re-check
+    touched = states[states["active"] | states["was_suspended"]]
+    for (round_id, unit_id), g in touched.groupby(["round_id", "unit_id"], sort=True):
         active, lifted = g[g["active"]], g[g["was_suspended"]]
         if len(active):
             recs = active.to_dict("records")
