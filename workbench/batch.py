@@ -110,7 +110,8 @@ def run_round(task: RoundTask) -> dict:
         executed = sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells)
         entry["timings"] = {"kernel": round(seconds - executed, 3), "execute": round(executed, 3)}
         t0 = time.perf_counter()
-        html = _to_html(nb, round_title(task.year, task.area, task.parameters.get("lang", "zh")))
+        lang = task.parameters.get("lang", "zh")
+        html = _to_html(nb, round_title(task.year, task.area, lang), lang)
         (staging / f"{task.round_id}.html").write_text(html, encoding="utf-8")
         entry["timings"]["convert"] = round(time.perf_counter() - t0, 3)
         outputs = {p.name: file_hash(p) for p in sorted(staging.iterdir()) if p.is_file()}
@@ -160,17 +161,17 @@ def _describe(exc: Exception) -> dict:
     return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc).strip()[:2000]}
 
 
-@lru_cache(maxsize=1)
-def _exporter():
+@lru_cache(maxsize=2)
+def _exporter(lang: str):
     from nbconvert import HTMLExporter
 
     return HTMLExporter(template_file=str(TEMPLATES / "batch_round.html.j2"), exclude_input=True,
                         exclude_markdown=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        embed_images=True)
+                        embed_images=True, language_code="en" if lang == "en" else "zh-CN")
 
 
-def _to_html(nb, title: str) -> str:
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+def _to_html(nb, title: str, lang: str = "zh") -> str:
+    body, _ = _exporter(lang).from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -326,15 +327,27 @@ def run_batch(years: list[int], db: str | None = None, params_dir: Path | None =
     return result
 
 
+def _mp_context():
+    """Fork where that is safe: forked workers inherit papermill and nbconvert already imported,
+    which saves each worker seconds. A parent with threads is not safe to fork: spawn then."""
+    import multiprocessing
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        import nbconvert.exporters.html  # noqa: F401 - imported once, before the fork
+        import papermill  # noqa: F401
+
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def _run_all(tasks: list[RoundTask], jobs: int, progress: Progress):
     """Yield ``(task, manifest entry)`` as rounds finish, ``jobs`` worker processes at a time.
     Workers are reused: each runs several rounds in turn, every round in a fresh kernel."""
     if not tasks:
         return
-    import multiprocessing
-
     jobs = max(1, min(jobs, len(tasks)))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=_mp_context()) as pool:
         pending = {pool.submit(run_round, task): task for task in tasks}
         while pending:
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

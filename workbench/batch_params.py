@@ -49,12 +49,12 @@ register({
     "bp_not_yaml": {"zh": "{path}:不是有效的 YAML", "en": "{path}: not valid YAML"},
     "bp_not_mapping": {"zh": "{path}:应为 键: 值 映射", "en": "{path}: must be a mapping of key: value"},
     "bp_unknown_key": {
-        "zh": "{path}:未知参数 {key};可用:{options}",
-        "en": "{path}: unknown key {key}; valid keys: {options}",
+        "zh": "{path}:未知参数 {name};可用:{options}",
+        "en": "{path}: unknown key {name}; valid keys: {options}",
     },
     "bp_bad_type": {
-        "zh": "{path}:参数 {key} 类型应为 {expected},实际为 {value!r}",
-        "en": "{path}: {key} must be {expected}, got {value!r}",
+        "zh": "{path}:参数 {name} 类型应为 {expected},实际为 {value!r}",
+        "en": "{path}: {name} must be {expected}, got {value!r}",
     },
     "bp_year_mismatch": {
         "zh": "{path}:year 为 {value},与文件名年度 {year} 不符",
@@ -65,8 +65,8 @@ register({
         "en": "the archive has no rounds for {year}; years with rounds: {options}",
     },
     "bp_no_round": {
-        "zh": "{path}:{key} 中的地区 {area} 在 {year} 年没有问效轮次;该年度地区:{options}",
-        "en": "{path}: {key} names {area}, which has no round in {year}; areas that year: {options}",
+        "zh": "{path}:{name} 中的地区 {area} 在 {year} 年没有问效轮次;该年度地区:{options}",
+        "en": "{path}: {name} names {area}, which has no round in {year}; areas that year: {options}",
     },
     "bp_outside": {
         "zh": "{path}:输出目录 {value} 不在项目目录 {root} 之内",
@@ -77,23 +77,23 @@ register({
         "en": "{path}: output folder {value} is not writable ({reason})",
     },
     "bp_date_mismatch": {
-        "zh": "{path}:{key} 为 {value},而档案中轮次 {round_id} 为 {actual}",
-        "en": "{path}: {key} is {value} but round {round_id} in the archive has {actual}",
+        "zh": "{path}:{name} 为 {value},而档案中轮次 {round_id} 为 {actual}",
+        "en": "{path}: {name} is {value} but round {round_id} in the archive has {actual}",
     },
     "bp_reserved": {
-        "zh": "{path}:{key} 由批处理为每一轮设置,不能在参数文件中指定",
-        "en": "{path}: {key} is set by the batch for each round and cannot be given here",
+        "zh": "{path}:{name} 由批处理为每一轮设置,不能在参数文件中指定",
+        "en": "{path}: {name} is set by the batch for each round and cannot be given here",
     },
     "bp_not_in_notebook": {
-        "zh": "{path}:{key} 不是笔记本 {notebook} 的参数;可用:{options}",
-        "en": "{path}: {key} is not a parameter of {notebook}; its parameters: {options}",
+        "zh": "{path}:{name} 不是笔记本 {notebook} 的参数;可用:{options}",
+        "en": "{path}: {name} is not a parameter of {notebook}; its parameters: {options}",
     },
     "bp_notebook_lacks": {
-        "zh": "笔记本 {notebook} 缺少批处理所需参数 {key}",
-        "en": "notebook {notebook} lacks the parameter {key} that the batch sets",
+        "zh": "笔记本 {notebook} 缺少批处理所需参数 {name}",
+        "en": "notebook {notebook} lacks the parameter {name} that the batch sets",
     },
-    "bp_missing_file": {"zh": "{path}:{key} 指向的文件不存在:{value}",
-                        "en": "{path}: {key} names a file that does not exist: {value}"},
+    "bp_missing_file": {"zh": "{path}:{name} 指向的文件不存在:{value}",
+                        "en": "{path}: {name} names a file that does not exist: {value}"},
     "bp_unknown_area": {
         "zh": "--areas 中的地区 {area} 不在 {path} 的 areas 中;可用:{options}",
         "en": "--areas names {area}, which is not among the areas of {path}; valid: {options}",
@@ -135,8 +135,8 @@ class YearPlan:
     catalogue_hash: str
 
 
-def _fail(key: str, **kw) -> WorkbenchError:
-    return WorkbenchError(f"{t(key, 'zh', **kw)}\n{t(key, 'en', **kw)}")
+def _fail(label: str, **kw) -> WorkbenchError:
+    return WorkbenchError(f"{t(label, 'zh', **kw)}\n{t(label, 'en', **kw)}")
 
 
 def _check_type(path: Path, key: str, value, expected: str) -> None:
@@ -150,7 +150,7 @@ def _check_type(path: Path, key: str, value, expected: str) -> None:
         and all(isinstance(v, date) for v in value),
     }[expected]
     if not ok:
-        raise _fail("bp_bad_type", path=path, key=key, expected=expected, value=value)
+        raise _fail("bp_bad_type", path=path, name=key, expected=expected, value=value)
 
 
 def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
@@ -166,7 +166,7 @@ def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
         raise _fail("bp_not_mapping", path=path)
     for key, value in raw.items():
         if key not in TOP_KEYS:
-            raise _fail("bp_unknown_key", path=path, key=key, options=", ".join(TOP_KEYS))
+            raise _fail("bp_unknown_key", path=path, name=key, options=", ".join(TOP_KEYS))
         _check_type(path, key, value, TOP_KEYS[key])
     if raw.get("year", year) != year:
         raise _fail("bp_year_mismatch", path=path, value=raw.get("year"), year=year)
@@ -176,7 +176,7 @@ def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
         _check_type(path, prefix, body, "mapping")
         for key, value in body.items():
             if key not in OVERRIDE_KEYS:
-                raise _fail("bp_unknown_key", path=path, key=f"{prefix}.{key}",
+                raise _fail("bp_unknown_key", path=path, name=f"{prefix}.{key}",
                             options=", ".join(OVERRIDE_KEYS))
             _check_type(path, f"{prefix}.{key}", value, TOP_KEYS[key])
         overrides[str(area)] = body
@@ -197,19 +197,19 @@ def check_notebook_parameters(path: Path, notebook: Path, given: dict, key_prefi
                               declared: dict[str, dict]) -> None:
     for name in BATCH_SET:
         if name not in declared:
-            raise _fail("bp_notebook_lacks", notebook=notebook, key=name)
+            raise _fail("bp_notebook_lacks", notebook=notebook, name=name)
     for name, value in given.items():
         key = f"{key_prefix}.{name}"
         if name in BATCH_SET:
-            raise _fail("bp_reserved", path=path, key=key)
+            raise _fail("bp_reserved", path=path, name=key)
         if name not in declared:
             options = ", ".join(n for n in declared if n not in BATCH_SET)
-            raise _fail("bp_not_in_notebook", path=path, key=key, notebook=notebook.name,
+            raise _fail("bp_not_in_notebook", path=path, name=key, notebook=notebook.name,
                         options=options)
         expected = declared[name].get("inferred_type_name", "None")
         if expected in TYPES and not (isinstance(value, TYPES[expected])
                                       and not (expected != "bool" and isinstance(value, bool))):
-            raise _fail("bp_bad_type", path=path, key=key, expected=expected, value=value)
+            raise _fail("bp_bad_type", path=path, name=key, expected=expected, value=value)
 
 
 def check_output(path: Path, value: str, root: Path) -> Path:
@@ -231,7 +231,7 @@ def _resolve_file(path: Path, key: str, value: str, root: Path) -> str:
         return value
     f = (root / value).resolve()
     if not f.is_file():
-        raise _fail("bp_missing_file", path=path, key=key, value=value)
+        raise _fail("bp_missing_file", path=path, name=key, value=value)
     return str(f)
 
 
@@ -292,7 +292,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     for key, names in [("areas", wanted), ("overrides", list(raw["overrides"]))]:
         for area in names:
             if area not in have.index:
-                raise _fail("bp_no_round", path=path, key=key, area=area, year=year,
+                raise _fail("bp_no_round", path=path, name=key, area=area, year=year,
                             options=", ".join(present))
     if areas:
         for area in areas:
@@ -301,7 +301,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
         wanted = [a for a in wanted if a in areas]
     notebook = (root / raw["notebook"]).resolve() if "notebook" in raw else DEFAULT_NOTEBOOK
     if not notebook.is_file():
-        raise _fail("bp_missing_file", path=path, key="notebook", value=notebook)
+        raise _fail("bp_missing_file", path=path, name="notebook", value=notebook)
     declared = notebook_parameters(notebook)
     base = raw.get("parameters") or {}
     check_notebook_parameters(path, notebook, base, "parameters", declared)
@@ -358,7 +358,7 @@ def _check_dates(path: Path, raw: dict, over: dict, area: str, round_id: str, ac
         checks.append((key, str(eval_date), str(_d(actual["eval_date"]))))
     for key, value, have in checks:
         if value != have:
-            raise _fail("bp_date_mismatch", path=path, key=key, value=value, round_id=round_id,
+            raise _fail("bp_date_mismatch", path=path, name=key, value=value, round_id=round_id,
                         actual=have)
 
 
