@@ -135,6 +135,7 @@ class Form(W.VBox):
         self.catalogue = catalogue or load_catalogue()
         self.round_id, self.lang, self.officer = round_id, lang, officer
         self.message = W.HTML()
+        self.message.add_class("wt-message")
         self.last_error: str | None = None
         self.failures = pd.DataFrame()
 

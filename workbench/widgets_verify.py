@@ -69,6 +69,9 @@ class _IndicatorRow:
         self.self_value = W.HTML(layout=W.Layout(width="150px"))
         self.note = W.Text(placeholder=form.L("wt_evidence_note"), layout=W.Layout(width="240px"))
         self.box = W.HBox([self.name, self.graded, self.yes_no, self.ratio, self.na, self.self_value, self.note])
+        for w, css in ((self.box, "wt-indicator-row"), (self.graded, "wt-graded"), (self.yes_no, "wt-yes-no"),
+                       (self.ratio, "wt-ratio"), (self.na, "wt-na")):
+            w.add_class(css)
         for w in (self.graded, self.yes_no, self.ratio, self.na):
             w.observe(form._on_value_change, "value")
 
@@ -125,6 +128,8 @@ class VerificationForm(Form):
         self.live = W.HTML()
         self.save_button = W.Button(description=self.L("wt_save_verified"), button_style="primary")
         self.save_button.on_click(self._on_save)
+        self.save_button.add_class("wt-save")
+        self.live.add_class("wt-live")
         self.ev_indicator = W.Dropdown(description=self.L("indicator"))
         self.ev_upload = W.FileUpload(multiple=True, description=self.L("wt_evidence"))
         self.ev_button = W.Button(description=self.L("wt_attach"))
@@ -201,6 +206,7 @@ class VerificationForm(Form):
                                  f"<br>{html.escape(str(m['summary'] or ''))}</p>")
         self.ev_indicator.options = [(f"{d['indicator_id']} {d['name_en' if self.lang == 'en' else 'name_zh']}",
                                       d["indicator_id"]) for d in inds]
+        self.ev_indicator.value = inds[0]["indicator_id"] if inds else None
         self._refresh_live()
         self._refresh_evidence()
 
