@@ -74,14 +74,14 @@ def test_overtaking_agrees_with_brute_force(catalogue, seed, level):
     # sound: whatever the grid finds, the answer says yes
     assert (can | (best <= 1e-9)).all()
     # exact "no": the grid never finds B ahead
-    proven_no = ~can & pairs["exact"].to_numpy()
+    proven_no = ~can & pairs["overtake_exact"].to_numpy()
     assert (best[proven_no] <= 1e-9).all()
     # linear pairs: the grid holds every vertex, so it finds each exact yes as well
-    lin = (pairs["method"] == "linear").to_numpy()
+    lin = (pairs["overtake_method"] == "linear").to_numpy()
     assert (can[lin] == (best[lin] > 1e-12)).all()
     if seed % 3 == 0:
         assert lin.all()  # nothing n/a: every pair is linear, every answer exact
-    assert pairs["exact"].mean() >= 0.9
+    assert pairs["overtake_exact"].mean() >= 0.9
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -36,7 +36,7 @@ def test_design_blocks_swap_exactly_one_group(catalogue):
 def test_category_factors_do_not_interact_for_matter_ranks(catalogue, case):
     _, _, detail = case
     s = sv.sobol_indices(detail, catalogue, by="category", n=4096, seed=3, bootstrap=200)
-    assert list(s["factor"]) == list(catalogue.categories)
+    assert list(s["sobol_factor"]) == list(catalogue.categories)
     # matter ranks are within category: Y is additive in the category factors, so S = ST
     # (within S's bootstrap interval) and the totals add up to 1
     assert ((s["first_low"] <= s["sobol_total"]) & (s["sobol_total"] <= s["first_high"])).all()
@@ -56,10 +56,10 @@ def test_a_category_with_no_matters_has_zero_index(catalogue):
     entries = entries[entries["matter_id"].isin(matters["matter_id"])]
     detail = score_indicators(matters, entries, catalogue)
     for level in ("matter", "unit"):
-        s = sv.sobol_indices(detail, catalogue, level=level, n=64, seed=1, bootstrap=20).set_index("factor")
+        s = sv.sobol_indices(detail, catalogue, level=level, n=64, seed=1, bootstrap=20).set_index("sobol_factor")
         assert s.loc["merge", "sobol_first"] == 0 and s.loc["merge", "sobol_total"] == 0
     kinds = sv.sobol_indices(detail, catalogue, by="kind", n=64, seed=1, bootstrap=20)
-    assert set(kinds["factor"]) == {"graded", "ratio", "yes_no"}
+    assert set(kinds["sobol_factor"]) == {"graded", "ratio", "yes_no"}
 
 
 def test_removing_an_indicator_matches_rescoring(catalogue, case):

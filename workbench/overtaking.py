@@ -47,8 +47,8 @@ register({
     "ahead_pct": {"zh": "领先方基准完成百分比", "en": "Ahead: nominal %"},
     "behind_pct": {"zh": "追赶方基准完成百分比", "en": "Behind: nominal %"},
     "can_overtake": {"zh": "可否反超", "en": "Can overtake"},
-    "exact": {"zh": "精确结论", "en": "Exact"},
-    "method": {"zh": "求解方法", "en": "Method"},
+    "overtake_exact": {"zh": "精确结论", "en": "Exact"},
+    "overtake_method": {"zh": "求解方法", "en": "Method"},
     "min_spread": {"zh": "反超所需最小扰动幅度", "en": "Smallest spread to overtake"},
     "method_linear": {"zh": "线性规划(精确)", "en": "linear programme (exact)"},
     "method_witness": {"zh": "找到反超权重(精确)", "en": "witness weights (exact)"},
@@ -198,7 +198,7 @@ def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats) -> pd.Da
         no = ~yes & (upper <= TOL)
         can[rest] = yes
         method[rest] = np.where(yes, "witness", np.where(no, "bounds", "search"))
-    return pd.DataFrame({"can_overtake": can, "method": method, "exact": method != "search"})
+    return pd.DataFrame({"can_overtake": can, "overtake_method": method, "overtake_exact": method != "search"})
 
 
 def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> np.ndarray:

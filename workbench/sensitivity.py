@@ -23,17 +23,19 @@ from .labels import register
 from .robustness import Inputs, build_inputs, nominal, renormalise, run, scores
 
 register({
-    "factor": {"zh": "因素", "en": "Factor"},
+    "sobol_factor": {"zh": "因素", "en": "Factor"},
+    "indicators_count": {"zh": "指标数", "en": "Indicators"},
+    "first_low": {"zh": "S 区间下限", "en": "S, interval low"},
+    "first_high": {"zh": "S 区间上限", "en": "S, interval high"},
+    "total_low": {"zh": "ST 区间下限", "en": "ST, interval low"},
+    "total_high": {"zh": "ST 区间上限", "en": "ST, interval high"},
+    "matters_without_result": {"zh": "无结果的事项数", "en": "Matters left without a result"},
     "sobol_first": {"zh": "一阶敏感度指数 S", "en": "First-order index S"},
     "sobol_total": {"zh": "总敏感度指数 ST", "en": "Total index ST"},
-    "ci_low": {"zh": "置信区间下限", "en": "Interval, low"},
-    "ci_high": {"zh": "置信区间上限", "en": "Interval, high"},
     "removed_indicator": {"zh": "去掉的指标", "en": "Indicator removed"},
     "max_abs_shift": {"zh": "最大排名变动", "en": "Largest rank shift"},
     "matters_moved": {"zh": "排名变动的事项数", "en": "Matters whose rank moves"},
     "band_changes": {"zh": "等次变化的事项数", "en": "Matters changing band"},
-    "unit_mean_abs_shift": {"zh": "单位平均排名变动", "en": "Units: mean rank shift"},
-    "kind": {"zh": "指标类型", "en": "Indicator kind"},
 })
 
 GROUPINGS = ("category", "kind", "indicator")
@@ -99,7 +101,7 @@ def sobol_indices(
     bf, bt = sobol_estimates(fA[idx], fB[idx], fAB[:, idx].transpose(1, 0, 2))
     q = lambda a, p: np.nanpercentile(a, p, axis=0)  # noqa: E731
     return pd.DataFrame({
-        "factor": list(groups), "indicators": [len(c) for c in groups.values()],
+        "sobol_factor": list(groups), "indicators_count": [len(c) for c in groups.values()],
         "sobol_first": first, "first_low": q(bf, 2.5), "first_high": q(bf, 97.5),
         "sobol_total": total, "total_low": q(bt, 2.5), "total_high": q(bt, 97.5),
     })
