@@ -1,0 +1,136 @@
+"""Bad input in the forms: a clear message in the user's language, and nothing of that action
+saved."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from traitlets import TraitError
+
+from workbench import evidence, steps
+from workbench import survey as sv
+from workbench.widgets import RoundSetupForm
+from workbench.widgets_scope import SelectionForm, SurveyForm
+from workbench.widgets_verify import VerificationForm
+
+RID = "2021-city"
+
+
+def snapshot(a) -> tuple:
+    return (len(a.entry_history()), len(a.read("round_matters")), len(a.read(evidence.evidence)),
+            len(a.read(steps.step_events)), len(a.read(sv.survey_facts)), len(a.rounds()))
+
+
+def upload(name: str, content: bytes) -> dict:
+    return {"name": name, "type": "", "size": len(content), "content": memoryview(content),
+            "last_modified": datetime(2021, 4, 1, tzinfo=UTC)}
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "未纳入但没有填写原因"), ("en", "excluded without a reason")])
+def test_exclusion_needs_a_reason(demo_archive, catalogue, lang, words):
+    form = SelectionForm(demo_archive, RID, lang=lang, catalogue=catalogue)
+    before = snapshot(demo_archive)
+    form.rows[2].include.value = False
+    form.rows[2].reason.value = "   "
+    form.save_button.click()
+    assert words in form.message.value and form.rows[2].matter_id in form.message.value
+    assert snapshot(demo_archive) == before
+    assert "15" in form.summary.value  # the summary follows the click, the archive does not
+
+
+@pytest.fixture
+def verify(demo_archive, catalogue):
+    form = VerificationForm(demo_archive, RID, lang="en", officer="王建华", catalogue=catalogue)
+    form.only_open.value = True
+    return form
+
+
+def row_of(form, kind):
+    return next(r for r in form.rows if r.indicator_id and r.kind == kind)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("abc", "must be a number or 不适用"),
+    ("-0.2", "a ratio cannot be negative"),
+    ("八成", "must be a number"),
+])
+def test_verification_refuses_values_outside_the_kind(demo_archive, verify, value, words):
+    before = snapshot(demo_archive)
+    row = next((r for r in verify.rows if r.indicator_id and r.kind == "ratio"), None)
+    if row is None:
+        pytest.skip("the first open matter has no ratio indicator")
+    row.ratio.value = value
+    verify.save_button.click()
+    assert words in verify.message.value and row.indicator_id in verify.message.value
+    assert snapshot(demo_archive) == before
+
+
+def test_a_number_cannot_be_chosen_as_a_grade(verify):
+    row = row_of(verify, "graded")
+    with pytest.raises(TraitError):
+        row.graded.value = "85"
+
+
+def test_officer_not_on_the_team_and_officer_of_the_unit(demo_archive, verify):
+    before = snapshot(demo_archive)
+    verify.officer_pick.options = ["王建华", "路人甲"]
+    verify.officer_pick.value = "路人甲"
+    row_of(verify, "graded").graded.value = "未落实"
+    verify.save_button.click()
+    assert "is not on this round" in verify.message.value
+    unit = verify.matters.at[verify.matter.value, "unit_id"]
+    team = steps.team(demo_archive, RID)
+    steps.set_team(demo_archive, RID, pd.concat([team, pd.DataFrame([{"officer": "路人甲", "unit_id": unit}])]))
+    before = snapshot(demo_archive)
+    verify.save_button.click()
+    assert "may not verify this matter" in verify.message.value
+    verify.ev_upload.value = (upload("scan.pdf", b"%PDF-1.4 scan"),)
+    verify.ev_button.click()
+    assert "may not verify this matter" in verify.message.value
+    assert snapshot(demo_archive) == before
+
+
+def test_empty_evidence_file_and_negative_work_log(demo_archive, verify):
+    before = snapshot(demo_archive)
+    verify.ev_upload.value = (upload("empty.jpg", b""),)
+    verify.ev_button.click()
+    assert "the file is empty" in verify.message.value
+    assert snapshot(demo_archive) == before
+    verify.work_log["documents"].value = -5  # the control clamps: a count is never negative
+    assert verify.work_log["documents"].value == 0
+
+
+def test_survey_file_of_another_unit_in_the_form(demo_archive, catalogue, tmp_path):
+    form = SurveyForm(demo_archive, RID, lang="en", catalogue=catalogue, out_dir=tmp_path)
+    first, second = [u for _, u in form.unit.options][:2]
+    form.unit.value = first
+    form.export_button.click()
+    form.unit.value = second
+    before = snapshot(demo_archive)
+    form.path.value = str(tmp_path / f"{first}.xlsx")
+    form.import_button.click()
+    assert f"the file belongs to unit {first}, not {second}" in form.message.value
+    form.path.value = str(tmp_path / "missing.xlsx")
+    form.import_button.click()
+    assert "file not found" in form.message.value
+    form.path.value = ""
+    form.import_button.click()
+    assert "upload a file or give a path first" in form.message.value
+    assert snapshot(demo_archive) == before
+
+
+def test_round_setup_refuses_a_window_backwards_and_a_step_out_of_order(demo_archive, catalogue):
+    form = RoundSetupForm(demo_archive, "2022-370781", lang="zh", officer="王建华", catalogue=catalogue)
+    before = snapshot(demo_archive)
+    form.window_start.value, form.window_end.value = date(2021, 9, 30), date(2020, 10, 1)
+    form.create_button.click()
+    assert "窗口起始晚于结束" in form.message.value
+    assert snapshot(demo_archive) == before
+    open_round = RoundSetupForm(demo_archive, RID, lang="en", catalogue=catalogue)
+    open_round.step.value = "assess"
+    open_round.close_button.click()
+    assert "cannot close “Comprehensive assessment”: close “Deployment” first" in open_round.message.value
+    assert "not completely verified" in open_round.message.value
+    assert snapshot(demo_archive) == before
