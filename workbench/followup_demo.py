@@ -4,7 +4,9 @@ For every completed round: feedback issued on 20 May, rectification items for th
 80% (the indicators that lost most, up to three a matter) due on 31 August, then what units do in
 real life — most rectify on time and pass the re-check, some ask for (and get) more time, some are
 late, a few fail the re-check (and some of those pass a later one), a few never report. The round
-is sealed at feedback and every re-check lands as an amendment. The rules are then run as of
+is sealed at feedback. The demo keeps the re-checks in the items' history only: it does not
+re-score (``rectification.recheck`` does, in real use), so every view of the demo still shows the
+assessment as it was — the 差 matters, the spread of bands. The rules are then run as of
 30 September and 31 December of each year; the decisions of 2018 and 2019 are signed off, those of 2020 are left
 as drafts for the officer. Deterministic: a fixed seed and fixed dates.
 """
@@ -16,13 +18,13 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from .archive import Archive, entries
+from .archive import Archive
 from .catalogue import Catalogue, load_catalogue
 from .followup_tables import extension_requests, rectification_events, rectification_items
-from .rectification import draft_items, full_marks_value
+from .rectification import draft_items
 from .result_use import read_decisions, record_decisions, sign_off
-from .scoring import score_indicators, score_round
-from .sealing import amend, seal_round
+from .scoring import score_indicators
+from .sealing import seal_round
 
 ITEM_BELOW_PCT = 80.0
 MAX_ITEMS_PER_MATTER = 3
@@ -42,7 +44,7 @@ def build_followup_demo(archive: Archive, catalogue: Catalogue | None = None, se
     rng = np.random.default_rng(seed)
     rounds = archive.rounds()
     done = rounds[rounds["status"] == "completed"].sort_values("round_id")
-    item_rows, event_rows, ext_rows, entry_rows, rechecked = [], [], [], [], {}
+    item_rows, event_rows, ext_rows = [], [], []
     item_id = ext_id = 0
     results = archive.all_latest_results("verified").set_index("matter_id")["completion_pct"]
     scope, current = _scope(archive, done["round_id"])
@@ -94,21 +96,11 @@ def build_followup_demo(archive: Archive, catalogue: Catalogue | None = None, se
             for action, on, new_dl, note, by in ev:
                 event_rows.append({"item_id": item_id, "action": action, "on_date": on, "new_deadline": new_dl,
                                    "detail": note, "by": by, "at": _at(on)})
-                if action.startswith("recheck"):
-                    ind = catalogue.indicators.loc[p["indicator_id"]]
-                    value = full_marks_value(ind, catalogue) if action == "recheck_passed" else p["result"]
-                    entry_rows.append({"round_id": rid, "matter_id": p["matter_id"],
-                                       "indicator_id": p["indicator_id"], "source": "verified", "result": value,
-                                       "note": f"整改复查 #{item_id}", "entered_by": officer, "entered_at": _at(on)})
-                    rechecked[rid] = max(rechecked.get(rid, on), on)
-    entry_df = pd.DataFrame(entry_rows).sort_values("entered_at", kind="stable")
     archive.write_many([
         (rectification_items, pd.DataFrame(item_rows)),
         (rectification_events, pd.DataFrame(event_rows).sort_values(["on_date", "item_id"], kind="stable")),
         (extension_requests, pd.DataFrame(ext_rows)),
-        (entries, entry_df),
     ])
-    _rescore(archive, catalogue, done.set_index("round_id")["created_by"], rechecked)
     for year in sorted(done["year"].unique()):
         for as_of in (date(int(year), 9, 30), date(int(year), 12, 31)):
             drafted = record_decisions(archive, as_of, "demo", at=_at(as_of))
@@ -129,16 +121,3 @@ def _scope(archive: Archive, round_ids) -> tuple[pd.DataFrame, pd.DataFrame]:
     current = hist[hist["round_id"].isin(set(round_ids))].drop_duplicates(
         ["round_id", "matter_id", "indicator_id", "source"], keep="last")
     return scope.reset_index(drop=True), current
-
-
-def _rescore(archive: Archive, catalogue: Catalogue, officers: pd.Series, rechecked: dict[str, date]) -> None:
-    """Score each re-checked round once more from its current entries; each new version is an
-    amendment of the round's seal."""
-    scope, current = _scope(archive, rechecked)
-    verified = current[current["source"] == "verified"]
-    why = "整改复查结果入档 / re-check results after rectification"
-    for rid, last in sorted(rechecked.items()):
-        table = score_round(scope[scope["round_id"] == rid], verified[verified["round_id"] == rid], catalogue)
-        run_id = archive.save_results(rid, "verified", table, catalogue, catalogue.weights,
-                                      computed_by=officers[rid], note=why, at=_at(last))
-        amend(archive, rid, run_id, officers[rid], why, at=_at(last))
