@@ -39,7 +39,7 @@ def run(db: Path, params: Path, years: list[int], jobs: int) -> dict:
     result = run_batch(years, db=str(db), params_dir=params, jobs=jobs, stream=sys.stderr)
     entries = [e for m in result.manifests.values() for e in m.rounds.values()]
     split = {k: sum(e.get("timings", {}).get(k, 0) for e in entries)
-             for k in ("kernel", "execute", "convert")}
+             for k in ("kernel", "execute", "convert", "letters")}
     return {"wall": result.seconds, "rounds": len(entries), "failed": len(result.failed),
             "round_sum": sum(e["seconds"] for e in entries), **split}
 
@@ -48,7 +48,7 @@ def report(label: str, r: dict) -> None:
     n = r["rounds"]
     print(f"{label:<28} wall {r['wall']:6.1f} s  {n} rounds ({r['failed']} failed)  "
           f"per round: kernel start {r['kernel'] / n:4.2f} s · execution {r['execute'] / n:4.2f} s · "
-          f"conversion {r['convert'] / n:4.2f} s · round total {r['round_sum'] / n:4.2f} s")
+          f"conversion {r['convert'] / n:4.2f} s · letters {r['letters'] / n:4.2f} s · round total {r['round_sum'] / n:4.2f} s")
 
 
 def main() -> int:

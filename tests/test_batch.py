@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from docx import Document
 
 from workbench.archive import Archive
 from workbench.batch import Manifest, run_batch
@@ -41,9 +42,10 @@ def manifest(base: Path) -> dict:
 
 
 def tables(base: Path) -> dict[str, bytes]:
+    """Result tables and letters: the files that must come out the same, byte for byte."""
     out = base / "reports" / "2018"
-    return {p.name: p.read_bytes() for a in AREAS for p in sorted((out / a).glob("*.[cx]*"))
-            if p.suffix in (".csv", ".xlsx")}
+    return {p.name: p.read_bytes() for a in AREAS for p in sorted((out / a).rglob("*"))
+            if p.suffix in (".csv", ".xlsx", ".docx")}
 
 
 def test_batch_two_rounds_two_jobs_rerun_identical_and_resume(demo_archive, catalogue, tmp_path):
@@ -62,13 +64,20 @@ def test_batch_two_rounds_two_jobs_rerun_identical_and_resume(demo_archive, cata
         rid = f"2018-{area}"
         entry = first["rounds"][rid]
         assert entry["status"] == "ok" and entry["seconds"] > 0
-        assert set(entry["inputs"]) == {"archive", "catalogue", "parameters", "notebook", "software"}
+        assert set(entry["inputs"]) == {"archive", "catalogue", "parameters", "notebook", "software",
+                                        "letter_template"}
         assert entry["inputs"]["catalogue"] == first["catalogue_hash"]
-        assert set(entry["timings"]) == {"kernel", "execute", "convert"}
+        assert set(entry["timings"]) == {"kernel", "execute", "convert", "letters"}
         names = {f"{rid}.{ext}" for ext in ("ipynb", "html", "csv", "xlsx")}
-        assert set(entry["outputs"]) == names == {p.name for p in (out / area).iterdir()}
+        letters = {n for n in entry["outputs"] if n.startswith("letters/")}
+        assert set(entry["outputs"]) - letters == names
+        assert {p.relative_to(out / area).as_posix() for p in (out / area).rglob("*.*")} == set(entry["outputs"])
         for name, digest in entry["outputs"].items():
             assert file_hash(out / area / name) == digest
+        # The round is sealed in the demo: one feedback letter per unit, as issued.
+        units = demo_archive.round_matters(rid)["unit_id"].nunique()
+        assert len(letters) == units and all(n.endswith("_情况反馈.docx") for n in letters)
+        assert Document(out / area / sorted(letters)[0]).paragraphs  # opens in Word's format
         page = (out / area / f"{rid}.html").read_text(encoding="utf-8")
         assert TITLES[area] in page
         assert first["catalogue_hash"] in page and "workbench 0.1.0" in page  # provenance
@@ -83,7 +92,7 @@ def test_batch_two_rounds_two_jobs_rerun_identical_and_resume(demo_archive, cata
     result = run_batch([2018], db=demo_archive.url, params_dir=params, jobs=2)
     assert result.ok and result.ran == 2
     again = manifest(tmp_path)
-    assert tables(tmp_path) == before  # byte for byte
+    assert tables(tmp_path) == before and len(before) > 4  # byte for byte
     for rid, entry in again["rounds"].items():
         assert entry["result_hash"] == first["rounds"][rid]["result_hash"]
         assert entry["inputs"] == first["rounds"][rid]["inputs"]

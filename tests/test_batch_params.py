@@ -18,7 +18,7 @@ import yaml
 from workbench import batch
 from workbench.archive import Archive
 from workbench.batch_params import plan_year, round_title
-from workbench.batch_report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_xlsx
+from workbench.batch_report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_office_file
 from workbench.errors import WorkbenchError
 from workbench.importing import export_table
 
@@ -143,7 +143,7 @@ def test_xlsx_is_reproducible(tmp_path):
     paths = []
     for name in ("a.xlsx", "b.xlsx"):
         path = export_table(df, tmp_path / name)
-        normalise_xlsx(path)
+        normalise_office_file(path)
         paths.append(path)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     with zipfile.ZipFile(paths[0]) as z:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .batch_params import RoundTask, YearPlan, file_hash, plan_year, round_title
+from .batch_params import RoundTask, YearPlan, file_hash, letters_available, plan_year, round_title
 from .catalogue import PROJECT_ROOT
 from .errors import WorkbenchError
 from .labels import register, t
@@ -114,7 +114,10 @@ def run_round(task: RoundTask) -> dict:
         html = _to_html(nb, round_title(task.year, task.area, lang), lang)
         (staging / f"{task.round_id}.html").write_text(html, encoding="utf-8")
         entry["timings"]["convert"] = round(time.perf_counter() - t0, 3)
-        outputs = {p.name: file_hash(p) for p in sorted(staging.iterdir()) if p.is_file()}
+        if task.letters:
+            entry["timings"]["letters"] = _write_letters(task, staging / "letters")
+        outputs = {p.relative_to(staging).as_posix(): file_hash(p)
+                   for p in sorted(staging.rglob("*")) if p.is_file()}
         _publish(staging, task.out_dir)
         entry.update(status="ok", outputs=outputs, result_hash=outputs.get(f"{task.round_id}.csv"))
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
@@ -149,6 +152,30 @@ def _execute(task: RoundTask, notebook: Path, staging: Path):
                 raise
             time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
+
+
+def _write_letters(task: RoundTask, folder: Path) -> float:
+    """The feedback letters of a sealed round, dated as issued, from the sealed results (what the
+    units were told); none before feedback has gone out. Returns the seconds spent."""
+    from .archive import Archive
+    from .batch_report import normalise_office_file
+    from .letters import prepare_letters
+    from .sealing import seal_of
+
+    t0 = time.perf_counter()
+    archive = Archive(task.parameters["db"], read_only=True)
+    try:
+        seal = seal_of(archive, task.round_id)
+        if seal is not None:
+            folder.mkdir()
+            for letter in prepare_letters(archive, task.round_id, seal["feedback_issued_on"],
+                                          contact=seal["sealed_by"] or ""):
+                path = folder / letter["file_name"]
+                path.write_bytes(letter["content"])
+                normalise_office_file(path)
+    finally:
+        archive.dispose()
+    return round(time.perf_counter() - t0, 3)
 
 
 def _describe(exc: Exception) -> dict:
@@ -336,6 +363,9 @@ def _mp_context():
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         import nbconvert.exporters.html  # noqa: F401 - imported once, before the fork
         import papermill  # noqa: F401
+
+        if letters_available():
+            import workbench.letters  # noqa: F401
 
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")

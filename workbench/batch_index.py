@@ -37,6 +37,7 @@ register({
     "bi_report": {"zh": "报告", "en": "Report"},
     "bi_table": {"zh": "结果表", "en": "Result table"},
     "bi_seconds": {"zh": "用时(秒)", "en": "Seconds"},
+    "bi_letters": {"zh": "反馈函", "en": "Letters"},
     "bi_failed_rounds": {"zh": "失败的轮次", "en": "Failed rounds"},
     "bi_provenance": {"zh": "指标目录哈希 {catalogue} · 软件版本 workbench {version}",
                       "en": "catalogue hash {catalogue} · software workbench {version}"},
@@ -93,10 +94,11 @@ def write_index(plan: YearPlan, rounds: dict[str, dict], lang: str | None = None
         rows.append({
             "round_id": task.round_id, "area": area_name(task.area, lang),
             "title": round_title(task.year, task.area, lang), "status": entry.get("status"),
-            "href": f"{task.area}/{task.round_id}", "units": part["unit_id"].nunique(),
+            "href": f"{task.area}/{task.round_id}", "area_dir": task.area, "units": part["unit_id"].nunique(),
             "matters": len(part), "seconds": entry.get("seconds"),
             "bands": {b: int((part["band"] == b).sum()) for b in BANDS},
             "error": entry.get("error"),
+            "letters": sum(n.startswith("letters/") for n in entry.get("outputs", {})),
         })
     chart = to_svg(band_distribution(results, lang, title=t("bi_bands", lang))) if len(results) else ""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

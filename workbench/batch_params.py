@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from . import __version__
+from .archive import entries, metadata
 from .catalogue import DEFAULT_CATALOGUE, PROJECT_ROOT, content_hash, load_catalogue
 from .errors import WorkbenchError
 from .geography import AREAS, CITY, CITY_NAME, CITY_NAME_EN, area_name
@@ -36,7 +37,7 @@ BATCH_SET = ("round_id", "db", "catalogue", "output_dir")
 TOP_KEYS = {
     "year": "int", "areas": "list or 'all'", "output": "str", "timeout": "int",
     "notebook": "str", "window": "[start, end]", "eval_date": "date",
-    "parameters": "mapping", "overrides": "mapping",
+    "parameters": "mapping", "overrides": "mapping", "letters": "bool",
 }
 OVERRIDE_KEYS = ("window", "eval_date", "parameters")
 TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
@@ -124,6 +125,7 @@ class RoundTask:
     kernel_name: str
     cwd: Path
     inputs: dict = field(default_factory=dict)  # archive, catalogue, parameters, notebook hashes
+    letters: bool = False  # write the feedback letters of a sealed round
 
 
 @dataclass
@@ -142,6 +144,7 @@ def _fail(label: str, **kw) -> WorkbenchError:
 def _check_type(path: Path, key: str, value, expected: str) -> None:
     ok = {
         "int": isinstance(value, int) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
         "str": isinstance(value, str),
         "date": isinstance(value, date),
         "mapping": isinstance(value, dict),
@@ -250,6 +253,9 @@ def round_snapshots(archive, round_ids: list[str]) -> dict[str, str]:
     entries = entries.sort_values("entry_id").drop_duplicates(
         ["round_id", "matter_id", "indicator_id", "source"], keep="last")
     logs = archive.read("work_log").set_index("round_id")
+    # What the feedback letters say besides the results: the seal and the rectification items.
+    follow = {name: archive.read(name) for name in ("seals", "rectification_items")
+              if name in metadata.tables}
     out = {}
     for rid in round_ids:
         sel = scope[scope["round_id"] == rid].drop(columns=["decided_at", "decided_by"])
@@ -262,13 +268,12 @@ def round_snapshots(archive, round_ids: list[str]) -> dict[str, str]:
             "matters": _records(matters[matters["matter_id"].isin(sel["matter_id"])]),
             "entries": _records(ent),
             "work_log": logs.loc[rid].to_dict() if rid in logs.index else {},
+            **{name: _records(df[df["round_id"] == rid]) for name, df in follow.items()},
         })
     return out
 
 
 def archive_entries_filter(round_ids: list[str]):
-    from .archive import entries
-
     return entries.c.round_id.in_(round_ids)
 
 
@@ -309,6 +314,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     catalogue = DEFAULT_CATALOGUE
     catalogue_hash = load_catalogue(catalogue).hash
     notebook_hash = file_hash(notebook)
+    letters = bool(raw.get("letters", True)) and letters_available()
     snapshots = round_snapshots(archive, [make_round_id(year, a) for a in wanted])
     tasks = []
     for area in wanted:
@@ -329,9 +335,24 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
             "notebook": notebook_hash,
             "software": __version__,
         }
+        if letters:
+            inputs["letter_template"] = file_hash(letter_template())
         tasks.append(RoundTask(rid, year, area, notebook, output / area, params,
-                               int(raw.get("timeout", 600)), kernel_name, root, inputs))
+                               int(raw.get("timeout", 600)), kernel_name, root, inputs, letters))
     return YearPlan(year, path, output, tasks, catalogue_hash)
+
+
+def letters_available() -> bool:
+    """The feedback letters come from the follow-through module (issue 4) where it is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("workbench.letters") is not None
+
+
+def letter_template() -> Path:
+    from .letters import TEMPLATE
+
+    return TEMPLATE
 
 
 def _hashable(params: dict) -> dict:

@@ -62,7 +62,7 @@ RESULT_TABLE_COLUMNS = [
     "round_id", "area", "level", "unit_id", "unit_name", "matter_id", "category", "late",
     "status", "score", "applicable_weight", "completion_pct", "band", "rank_in_category",
 ]
-#: what an .xlsx says about when it was made: fixed, so re-runs give identical bytes
+#: what an .xlsx or .docx says about when it was made: fixed, so re-runs give identical bytes
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "1980-01-01T00:00:00Z"
 
@@ -210,13 +210,13 @@ def write_tables(report: RoundReport, output_dir: str | Path) -> list[Path]:
     out = Path(output_dir)
     csv = export_table(report.results, out / f"{report.round_id}.csv")
     xlsx = export_table(report.results, out / f"{report.round_id}.xlsx")
-    normalise_xlsx(xlsx)
+    normalise_office_file(xlsx)
     return [csv, xlsx]
 
 
-def normalise_xlsx(path: Path) -> None:
-    """Make an .xlsx reproducible: fixed zip entry times and fixed created/modified properties
-    (openpyxl stamps both with the current time)."""
+def normalise_office_file(path: Path) -> None:
+    """Make an .xlsx or .docx reproducible: fixed zip entry times and fixed created/modified
+    properties (openpyxl and python-docx stamp both with the current time)."""
     tmp = path.with_name(f".{path.name}.norm")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
