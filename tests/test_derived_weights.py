@@ -80,3 +80,20 @@ def test_bad_criteria_are_refused(catalogue):
         derive_weights(catalogue, {"importance": 0, "difficulty": 0, "workload": 0})
     with pytest.raises(WorkbenchError, match="importance"):
         derive_weights(catalogue, {"beauty": 1})
+
+
+def test_rebalance_keeps_100_and_respects_locks(catalogue):
+    from workbench.derived_weights import rebalance
+
+    w = rebalance(catalogue.weights, catalogue, "EST-03", 40)
+    est = catalogue.indicators_of("establish").index
+    assert w["EST-03"] == 40 and w[est].sum() == 100
+    assert (w.drop(est) == catalogue.weights.drop(est)).all()
+    w2 = rebalance(w, catalogue, "EST-01", 5, locked={"EST-03", "EST-02"})
+    assert w2["EST-03"] == 40 and w2["EST-02"] == w["EST-02"] and w2[est].sum() == 100
+    w3 = rebalance(w2, catalogue, "EST-01", 99, locked={"EST-03"})  # clipped to what is left
+    assert w3["EST-01"] == 60 and w3[est].sum() == 100
+    assert (w3.drop(["EST-01", "EST-03"]).loc[est.drop(["EST-01", "EST-03"])] == 0).all()
+    everyone_else = set(est) - {"EST-05"}
+    w4 = rebalance(w, catalogue, "EST-05", 0, locked=everyone_else)  # nothing free: stays put
+    assert w4[est].sum() == 100 and w4["EST-05"] == w["EST-05"]

@@ -115,3 +115,25 @@ def fit_summary(catalogue: Catalogue, weights: pd.Series) -> pd.DataFrame:
         "points_moved": g.apply(lambda d: int(d.abs().sum() // 2)),
         "largest_diff": g.apply(lambda d: int(d.abs().max())),
     }).reset_index()
+
+
+def rebalance(
+    weights: pd.Series, catalogue: Catalogue, indicator_id: str, value: int,
+    locked: frozenset[str] | set[str] = frozenset(),
+) -> pd.Series:
+    """Set one weight and share what is left of its category's 100 among the unlocked others,
+    in proportion to their current weights (equally if all are 0), as whole numbers (largest
+    remainder). The value is clipped to what the locked weights leave. Other categories unchanged."""
+    w = weights.reindex(catalogue.indicators.index).astype(int).copy()
+    ids = catalogue.indicators_of(catalogue.indicators.at[indicator_id, "category"]).index
+    fixed = [i for i in ids if i in locked and i != indicator_id]
+    free = [i for i in ids if i not in locked and i != indicator_id]
+    room = TOTAL_WEIGHT - int(w[fixed].sum())
+    value = int(min(max(int(value), 0), room)) if free else room
+    w[indicator_id] = value
+    left = room - value
+    if free:
+        shares = w[free].to_numpy(dtype=float)
+        shares = shares if shares.sum() > 0 else np.ones(len(free))
+        w[free] = largest_remainder(shares, total=left, tie=catalogue.weights[free].to_numpy()) if left else 0
+    return w

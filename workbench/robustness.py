@@ -52,6 +52,11 @@ register({
     "mc_seed": {"zh": "随机种子", "en": "Seed"},
     "nominal_band": {"zh": "基准等次", "en": "Nominal band"},
     "mean_pct": {"zh": "平均完成百分比", "en": "Mean completion %"},
+    "pct_official": {"zh": "现行权重下完成百分比", "en": "Completion %, official"},
+    "pct_scenario": {"zh": "方案下完成百分比", "en": "Completion %, scenario"},
+    "rank_official": {"zh": "现行权重下排名", "en": "Rank, official"},
+    "rank_scenario": {"zh": "方案下排名", "en": "Rank, scenario"},
+    "rank_shift": {"zh": "排名变动(+为上升)", "en": "Rank shift (+ = up)"},
     "unit_mean_abs_shift": {"zh": "单位平均排名变动", "en": "Units: mean rank shift"},
     "scheme_uniform": {"zh": "均匀扰动 ×(1±f)", "en": "uniform ×(1±f)"},
     "scheme_dirichlet": {"zh": "狄利克雷分布(围绕基准)", "en": "Dirichlet around the baseline"},
@@ -584,3 +589,23 @@ def scores(inp: Inputs, W: np.ndarray) -> dict[str, np.ndarray]:
         return np.where(k == INVALID_KEY, np.nan, k / 100.0)
 
     return {"pct": pct(key), "rank": rank.copy(), "unit_pct": pct(ukey), "unit_rank": urank.copy()}
+
+
+def compare_weights(inp: Inputs, official: np.ndarray | pd.Series, scenario: np.ndarray | pd.Series
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Matters and units under two weight vectors: completion %, rank, rank shift (+ = better)."""
+    vec = [w.reindex(inp.indicator_ids).to_numpy(float) if isinstance(w, pd.Series) else np.asarray(w, float)
+           for w in (official, scenario)]
+    got = scores(inp, np.stack(vec))
+
+    def table(frame, pct, rank):
+        out = frame.reset_index(drop=True).copy()
+        out["pct_official"], out["pct_scenario"] = pct[0], pct[1]
+        r = np.where(rank > 0, rank, np.nan)
+        out["rank_official"] = pd.array(r[0], dtype="Float64").astype("Int64")
+        out["rank_scenario"] = pd.array(r[1], dtype="Float64").astype("Int64")
+        out["rank_shift"] = out["rank_official"] - out["rank_scenario"]
+        return out
+
+    return (table(inp.matters, got["pct"], got["rank"]),
+            table(inp.units, got["unit_pct"], got["unit_rank"]))
