@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/workbench score --round 2018-city --out reports/2018-city.csv
 	$(BIN)/workbench score --round 2018-city --out reports/2018-city.xlsx > /dev/null
 	$(BIN)/workbench batch --year 2018 --year 2019 --year 2020
+	$(BIN)/workbench serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -260,3 +260,12 @@ def _results(pairs: list[tuple[str, float]]) -> pd.DataFrame:
         "completion_pct": [p for _, p in pairs], "band": None, "round_id": "2020-city", "year": 2020,
         "area": CITY, "round_status": "completed", "late": False, "level": "city", "county": None,
     })
+
+
+def test_an_empty_archive_shows_no_data_on_each_backend(archive):
+    from workbench.dashboard_view import Dashboard
+
+    dash = Dashboard(Archive(archive.url, read_only=True))
+    assert dash.year.options == () and _card(dash, "matters") == "0"
+    assert "所选范围暂无评估结果" in dash.units_chart.value
+    assert 'data-scope="None|all|zh"' in dash.status.value
