@@ -26,7 +26,12 @@ DEFAULT_HOST = "127.0.0.1"
 register({
     "serve_address": {"zh": "领导看板地址", "en": "Leaders' dashboard at"},
     "serve_stop": {"zh": "按 Ctrl+C 停止", "en": "press Ctrl+C to stop"},
+    "serve_open_warning": {
+        "zh": "注意:在 {host} 上监听且未设置 --token,同一网络中的任何人都能打开看板",
+        "en": "warning: listening on {host} without --token; anyone on the network can open the dashboard",
+    },
 })
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -68,6 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     Archive(url, read_only=True).dispose()  # fail here, clearly, if the archive is not there
     lang = args.serve_lang or args.lang or default_lang()
     os.environ.update(kernel_environment(url, lang))
+    if args.host not in LOOPBACK and not args.token:
+        print(t("serve_open_warning", lang, host=args.host), file=sys.stderr)
     print(f"{t('serve_address', lang)}: {dashboard_url(args.host, args.port, args.token)}"
           f"  ({t('serve_stop', lang)})", flush=True)
     from voila.app import Voila
