@@ -175,3 +175,24 @@ def test_demo_round_nominal_equals_scoring(demo_archive, catalogue):
     gu = res.units.set_index("unit_id").loc[units.index]
     np.testing.assert_array_equal(gu["nominal_rank"].astype(int), units["rank"].astype(int))
     assert ((gu["rank_p05"] <= gu["median_rank"]) & (gu["median_rank"] <= gu["rank_p95"])).all()
+
+
+def test_cli_writes_matters_units_and_overtaking(demo_db, tmp_path, capsys, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang: restored afterwards
+    from workbench.cli import main
+
+    out = tmp_path / "rob.xlsx"
+    assert main(["--lang", "en", "robustness", "--db", str(demo_db), "--round", "2018-city",
+                 "--draws", "300", "--seed", "2", "--out", str(out)]) == 0
+    assert "2018-city: 300 draws" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["matters", "units", "rounds", "overtaking", "parameters"]
+    assert book["units"].max_row == 11  # 10 units + header
+    csv = tmp_path / "rob.csv"
+    assert main(["--lang", "zh", "robustness", "--db", str(demo_db), "--round", "2018-city", "--scheme", "dirichlet",
+                 "--concentration", "50", "--draws", "200", "--out", str(csv)]) == 0
+    matters = pd.read_csv(csv, encoding="utf-8-sig")
+    assert "排名中位数" in matters.columns and len(matters) == 14
+    assert (tmp_path / "rob-units.csv").exists()
