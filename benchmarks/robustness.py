@@ -60,12 +60,18 @@ def make_data(catalogue, n: int, seed: int = 7) -> pd.DataFrame:
     return score_indicators(matters, entries, catalogue)
 
 
-def timed(fn, repeat: int = 1) -> float:
+CPU: dict[str, float] = {}
+
+
+def timed(fn, repeat: int = 1, name: str = "") -> float:
+    """Best wall time of ``repeat`` runs; the CPU seconds of that run are kept in CPU[name]."""
     best = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
+        wall = time.perf_counter() - t
+        if wall < best:
+            best, CPU[name] = wall, time.process_time() - c
     return best
 
 
@@ -144,18 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     rb.run(inp, W[: 2 * args.chunk], base, chunk=args.chunk)  # warm up buffers and BLAS threads
     floor(inp, W[: 2 * args.chunk], args.chunk, cores)
-    t_engine = timed(lambda: rb.run(inp, W, base, chunk=args.chunk), repeat=2)
-    t_engine1 = timed(lambda: rb.run(inp, W, base, chunk=args.chunk, workers=1), repeat=2)
-    t_floor = timed(lambda: floor(inp, W, args.chunk, cores), repeat=2)
-    t_floor1 = timed(lambda: floor(inp, W, args.chunk, 1), repeat=2)
+    t_engine = timed(lambda: rb.run(inp, W, base, chunk=args.chunk), repeat=2, name="engine")
+    t_engine1 = timed(lambda: rb.run(inp, W, base, chunk=args.chunk, workers=1), repeat=2, name="engine1")
+    t_floor = timed(lambda: floor(inp, W, args.chunk, cores), repeat=2, name="floor")
+    t_floor1 = timed(lambda: floor(inp, W, args.chunk, 1), repeat=2, name="floor1")
 
     X = inp.FA.T.copy()  # the decision matrix the MCDM libraries get (0 where n/a)
     sub = W[: args.loop_draws]
     scale = args.draws / len(sub)
-    rows = [(f"engine (robustness.run), {cores} threads", t_engine, "measured"),
-            ("engine, 1 thread", t_engine1, "measured"),
-            (f"NumPy floor (matmul + argsort rank), {cores} threads", t_floor, "measured"),
-            ("NumPy floor, 1 thread", t_floor1, "measured")]
+    rows = [(f"engine (robustness.run), {cores} threads", t_engine, f"measured; CPU {CPU['engine']:.2f} s"),
+            ("engine, 1 thread", t_engine1, f"measured; CPU {CPU['engine1']:.2f} s"),
+            (f"NumPy floor (matmul + argsort rank), {cores} threads", t_floor, f"measured; CPU {CPU['floor']:.2f} s"),
+            ("NumPy floor, 1 thread", t_floor1, f"measured; CPU {CPU['floor1']:.2f} s")]
     for name, factory in (("pymcdm WSM loop", pymcdm_loop), ("scikit-criteria WSM loop", skcriteria_loop)):
         try:
             go = factory(X, sub)
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         go_once = factory(X, sub[:1])
         go_once()
-        rows.append((name, timed(go) * scale, f"{len(sub)} draws measured, ×{scale:g} extrapolated"))
+        rows.append((name, timed(go, name=name) * scale, f"{len(sub)} draws measured, ×{scale:g} extrapolated"))
 
     print(f"\n{'method':52s} {'seconds':>10s} {'× engine':>10s}  note")
     for name, secs, note in rows:
@@ -187,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
 
     pym = next((s for n, s, _ in rows if n.startswith("pymcdm")), None)
     print("\ngoals")
-    print(f"  engine {t_engine:.2f} s for {args.draws} × {inp.n} × {k}   (goal < 3 s): "
+    print(f"  engine {t_engine:.2f} s wall for {args.draws} × {inp.n} × {k}   (goal < 3 s): "
           f"{'met' if t_engine < 3 else 'NOT met'}")
+    print(f"    1 thread: {CPU['engine1']:.2f} CPU s — the wall time of an otherwise idle core, whatever "
+          f"else runs on the machine ({'< 3 s' if CPU['engine1'] < 3 else '≥ 3 s'} even on one core)")
     print(f"  engine / floor = {t_engine / t_floor:.2f} with {cores} threads each, "
           f"{t_engine1 / t_floor1:.2f} with 1 thread each   (goal ≤ 2): "
           f"{'met' if max(t_engine / t_floor, t_engine1 / t_floor1) <= 2 else 'NOT met'}")

@@ -188,22 +188,39 @@ class _Stats:
 
     def add(self, d0: int, key: np.ndarray, rank: np.ndarray) -> None:
         c = key.shape[0]
-        ok = key != INVALID_KEY
-        all_ok = bool(ok.all())
-        self.valid += ok.sum(axis=0) if not all_ok else c
-        self.under += ((key < self.threshold) & ok).sum(axis=0)
-        self.change += ((key < self.lo) | (key >= self.hi)).sum(axis=0)
-        self.key_sum += (key if all_ok else np.where(ok, key, 0)).sum(axis=0, dtype=np.int64)
-        diff = np.abs(rank - self.rank0)
-        if not all_ok:
+        # An invalid key (65535) is never under the threshold and always outside the band.
+        self.under += np.count_nonzero(key < self.threshold, axis=0)
+        self.change += np.count_nonzero(key < self.lo, axis=0) + np.count_nonzero(key >= self.hi, axis=0)
+        diff = np.subtract(rank, self.rank0)
+        np.abs(diff, out=diff)
+        ok = rank > 0
+        if ok.all():
+            self.valid += c
+            self.key_sum += key.sum(axis=0, dtype=np.int64)
+            per_draw = diff.sum(axis=1) / key.shape[1]
+        else:
+            self.valid += ok.sum(axis=0)
+            self.key_sum += np.where(ok, key, 0).sum(axis=0, dtype=np.int64)
             diff[~ok] = 0
+            per_draw = diff.sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
         self.shift_sum += diff.sum(axis=0)
-        self.shift_draw[d0:d0 + c] = diff.sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
+        self.shift_draw[d0:d0 + c] = per_draw
         self.ranks[:, d0:d0 + c] = rank.T
 
-    def table(self) -> dict[str, np.ndarray]:
+    def table(self, workers: int = 1) -> dict[str, np.ndarray]:
         draws = self.ranks.shape[1]
-        srt = np.sort(self.ranks, axis=1, kind="stable")  # radix sort on 16-bit ranks
+        srt = np.empty_like(self.ranks)
+        rows = np.array_split(np.arange(self.ranks.shape[0]), max(1, workers))
+
+        def part(r):  # radix sort of 16-bit ranks, rows shared among the workers
+            if r.size:
+                srt[r[0]:r[-1] + 1] = np.sort(self.ranks[r[0]:r[-1] + 1], axis=1, kind="stable")
+
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(part, rows))
+        else:
+            part(np.arange(self.ranks.shape[0]))
         # Invalid draws carry rank 0 and sort first: skip them, inverted_cdf on the rest.
         skip = draws - self.valid
         out = {}
@@ -273,10 +290,10 @@ def run(
         else:
             with ThreadPoolExecutor(workers) as pool:
                 list(pool.map(one, starts))
-    return _assemble(inp, nom, ms, us, draws, params or {})
+    return _assemble(inp, nom, ms, us, draws, params or {}, workers)
 
 
-def _assemble(inp, nom, ms: _Stats, us: _Stats, draws: int, params: dict) -> Robustness:
+def _assemble(inp, nom, ms: _Stats, us: _Stats, draws: int, params: dict, workers: int = 1) -> Robustness:
     def level(frame: pd.DataFrame, key0, rank0, stats: _Stats) -> pd.DataFrame:
         out = frame.reset_index(drop=True).copy()
         ok = key0 != INVALID_KEY
@@ -284,7 +301,7 @@ def _assemble(inp, nom, ms: _Stats, us: _Stats, draws: int, params: dict) -> Rob
         out["nominal_band"] = _bands(inp, key0)
         out["nominal_rank"] = pd.array(np.where(ok, rank0, 0), dtype="Int64").astype("Int64")
         out.loc[~ok, "nominal_rank"] = pd.NA
-        for name, values in stats.table().items():
+        for name, values in stats.table(workers).items():
             out[name] = values
         return out
 

@@ -188,6 +188,13 @@ def _kahan(values: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
     """Sum along axis 1 as pandas' groupby sum/mean does (Kahan; skipped entries not added)."""
     s = np.zeros(values.shape[0])
     comp = np.zeros(values.shape[0])
+    if skip is None:
+        for p in range(values.shape[1]):
+            y = values[:, p] - comp
+            t = s + y
+            comp = (t - s) - y
+            s = t
+        return s
     for p in range(values.shape[1]):
         y = values[:, p] - comp
         t = s + y
@@ -214,37 +221,48 @@ def _exact_keys(inp: Inputs, W: np.ndarray, r: np.ndarray, j: np.ndarray) -> np.
 
 
 def unit_keys(inp: Inputs, key: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """A unit's completion % (hundredths): the rounded mean of its valid matters' rounded %,
-    summed slot by slot with pandas' Kahan summation (as ``rank_units``'s groupby mean)."""
+    """A unit's completion % (hundredths): the rounded mean of its valid matters' rounded %.
+
+    The sum of integer keys is exact, so the mean's rounding is decided in integers, except where
+    the exact mean falls on a half: there the result depends on the float sum, and it is
+    recomputed as ``rank_units`` computes it (pandas' Kahan sum of the % values in results order,
+    ÷ count, ``round(2)``). Where some matter has no result in a draw, every unit is done so."""
     c, u = key.shape[0], len(inp.units)
     kt = np.ascontiguousarray(key.T)  # rows are matters: slot gathers copy whole rows
-    total, comp = np.zeros((u, c)), np.zeros((u, c))
-    count = np.zeros((u, c), dtype=np.int64)
-    any_invalid = bool((key == INVALID_KEY).any())
-    for p, a, b in inp.unit_slots:
-        k = kt[inp.unit_members[a:b, p]]
-        s, cp = total[a:b], comp[a:b]
-        y = np.divide(k, 100.0)
-        y -= cp
-        t = s + y
-        new = t - s
-        new -= y
-        if any_invalid:
-            ok = k != INVALID_KEY
-            t, new = np.where(ok, t, s), np.where(ok, new, cp)
-            count[a:b] += ok
-        else:
-            count[a:b] += 1
-        s[...], cp[...] = t, new
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total /= count
-        total *= 100.0
-        np.rint(total, out=total)
-    if any_invalid:
-        total[count == 0] = INVALID_KEY
     out = np.empty((c, u), dtype=np.uint16) if out is None else out[:c]
+    if (kt == INVALID_KEY).any():
+        ui, ci = (a.ravel() for a in np.meshgrid(np.arange(u), np.arange(c), indexing="ij"))
+        np.copyto(out, _float_unit_keys(inp, kt, ui, ci).reshape(u, c).T, casting="unsafe")
+        return out
+    total = np.zeros((u, c), dtype=np.int32)
+    for p, a, b in inp.unit_slots:
+        total[a:b] += kt[inp.unit_members[a:b, p]]
+    n = inp.units["matters"].to_numpy(dtype=np.int32)[:, None]
+    total *= 2
+    tie = total % (2 * n) == n  # exact mean on a half: let the float sum decide, as scoring does
+    total += n
+    total //= 2 * n
+    if tie.any():
+        ui, ci = np.nonzero(tie)
+        counts = n[ui, 0]
+        for m in np.unique(counts):  # same count, same number of Kahan steps, nothing skipped
+            sel = counts == m
+            vals = kt[inp.unit_members[ui[sel], :m], ci[sel, None]] / 100.0
+            total[ui[sel], ci[sel]] = np.rint(_kahan(vals) / m * 100.0)
     np.copyto(out, total.T, casting="unsafe")
     return out
+
+
+def _float_unit_keys(inp: Inputs, kt: np.ndarray, ui: np.ndarray, ci: np.ndarray) -> np.ndarray:
+    """Unit keys for (unit, draw) pairs the way pandas computes the mean, then ``round(2)``."""
+    members = inp.unit_members[ui]
+    k = kt[np.maximum(members, 0), ci[:, None]]
+    skip = (members < 0) | (k == INVALID_KEY)
+    total = _kahan(k / 100.0, skip)
+    count = (~skip).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.rint(total / count * 100.0)
+    return np.where(count > 0, x, INVALID_KEY)
 
 
 def rank_keys(
@@ -264,13 +282,12 @@ def rank_keys(
         flat = order.ravel()
         srt = buf.work("srt", (c, m), np.uint16)
         np.take(desc.ravel(), flat, out=srt.ravel())
-        start = buf.work("start", (c, m), np.int32)
-        start[:, 0] = 0
+        start = buf.work("start", (c, m), np.int32)  # 1-based position where each run starts
+        start[:, 0] = 1
         neq = buf.work("neq", (c, m - 1), bool)
         np.not_equal(srt[:, 1:], srt[:, :-1], out=neq)
-        np.multiply(neq, np.arange(1, m, dtype=np.int32), out=start[:, 1:])
+        np.multiply(neq, np.arange(2, m + 1, dtype=np.int32), out=start[:, 1:])
         np.maximum.accumulate(start, axis=1, out=start)
-        start += 1
         tmp = buf.work("scatter", (c, m), np.int32)
         tmp.ravel()[flat] = start.ravel()
         out[:, s:e] = tmp
