@@ -64,8 +64,10 @@ def ensure_kernelspec(name: str = KERNEL_NAME) -> str:
     never picks up some other Python's ``python3`` kernel. Idempotent; written atomically."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
+    # Quiet (no transport warning per round) and without IPython's history database, which
+    # kernels running side by side would otherwise all write to.
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-            "--IPKernelApp.log_level=ERROR"]
+            "--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
     try:
         if KernelSpecManager().get_kernel_spec(name).argv == argv:
             return name
