@@ -177,6 +177,7 @@ def test_year_and_area_change_the_numbers(page, data, catalogue):
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019)["matters"])
     page.area.value = "370781"
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019, "370781")["matters"])
+    assert "青州市 ◀" in page.county_chart.value, "every county ranked, the chosen one marked"
     page.year.value, page.area.value = 2020, dd.ALL
 
 

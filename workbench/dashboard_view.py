@@ -246,7 +246,7 @@ class Dashboard:
                           f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang))}</div>'),
             self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
             self.units_chart: self._units_html(scope),
-            self.county_chart: self._counties_html(scope),
+            self.county_chart: self._counties_html(dd.in_scope(results, year, dd.ALL), area),
             self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras)),
             self.trend_chart: self._trend_html(area),
             self.poor_chart: self._poor_html(area),
@@ -330,15 +330,16 @@ class Dashboard:
                           lambda: charts.completion_by_unit(data, lang))
         return self._section(title, svg, note, key="units")
 
-    def _counties_html(self, scope: pd.DataFrame) -> str:
+    def _counties_html(self, year_scope: pd.DataFrame, area: str) -> str:
+        """Every county of the year, whatever the area chosen: a chosen county is marked ◀."""
         lang = self.lang
-        ranking = dd.county_ranking(scope, self.catalogue)
+        ranking = dd.county_ranking(year_scope, self.catalogue)
         title = t("dash_counties_title", lang)
         if len(ranking) < 2:
             return ""
-        data = ranking.assign(unit_name=[f"{r}. {area_name(a, lang)}" for r, a in
-                                         zip(ranking["rank"], ranking["area"], strict=True)])
-        svg = self._chart("counties", (self.year.value, self.area.value),
+        data = ranking.assign(unit_name=[f"{r}. {area_name(a, lang)}" + (" ◀" if a == area else "")
+                                         for r, a in zip(ranking["rank"], ranking["area"], strict=True)])
+        svg = self._chart("counties", (self.year.value, area if area in set(ranking["area"]) else dd.ALL),
                           lambda: charts.completion_by_unit(data, lang))
         return self._section(title, svg, key="counties")
 
