@@ -3,6 +3,8 @@ every kind of bad file refused with nothing written."""
 
 from __future__ import annotations
 
+import os
+
 import openpyxl
 import pytest
 
@@ -164,3 +166,13 @@ def test_unit_without_matters_in_the_round(demo_archive, catalogue, tmp_path):
     outside = next(u for u in demo_archive.units()["unit_id"] if u not in inside)
     with pytest.raises(Exception, match="no matter in this round"):
         sv.export_survey(demo_archive, RID, outside, tmp_path / "x.xlsx", catalogue, "en")
+
+
+def test_messages_follow_the_language_of_the_form(exported, tmp_path, unit, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")
+    archive, path = exported
+    bad = fill(path, tmp_path / "bad.xlsx", {2: ("85", "")})
+    with pytest.raises(ValidationError) as err:
+        sv.import_survey(archive, bad, RID, unit[0], lang="en")
+    assert "not a valid grade" in str(err.value) and "nothing was imported" in str(err.value)
+    assert os.environ["WORKBENCH_LANG"] == "zh"

@@ -11,6 +11,8 @@ nothing.
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -284,8 +286,9 @@ def import_survey(archive: Archive, path: str | Path, round_id: str, unit_id: st
 
     entries = self_raw[["matter_id", "indicator_id", "result", "note"]].assign(source="self")
     entries = entries[entries["result"].notna() | entries["note"].notna()]
-    clean, _ = check_entries(entries.reset_index(drop=True), matters,
-                             catalogue, _Renumbered(fail, entries.index))
+    with _messages_in(lang):  # the core's validation words follow the process language
+        clean, _ = check_entries(entries.reset_index(drop=True), matters,
+                                 catalogue, _Renumbered(fail, entries.index))
     facts = _check_facts(facts_raw, fail, lang)
     if fail:
         raise stop()
@@ -293,6 +296,21 @@ def import_survey(archive: Archive, path: str | Path, round_id: str, unit_id: st
         clean[["round_id", "matter_id", "indicator_id", "source", "result", "note"]], entered_by=entered_by)
     return {"entries": written, "facts": _save_facts(archive, round_id, found_unit, facts, entered_by),
             "rows": len(self_raw)}
+
+
+@contextmanager
+def _messages_in(lang: str | None):
+    """Let the core's checks (which word their messages in ``WORKBENCH_LANG``) speak ``lang``."""
+    saved = os.environ.get("WORKBENCH_LANG")
+    if lang:
+        os.environ["WORKBENCH_LANG"] = lang
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("WORKBENCH_LANG", None)
+        else:
+            os.environ["WORKBENCH_LANG"] = saved
 
 
 class _Renumbered(Failures):
