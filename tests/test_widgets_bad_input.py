@@ -134,3 +134,13 @@ def test_round_setup_refuses_a_window_backwards_and_a_step_out_of_order(demo_arc
     assert "cannot close “Comprehensive assessment”: close “Deployment” first" in open_round.message.value
     assert "not completely verified" in open_round.message.value
     assert snapshot(demo_archive) == before
+
+
+def test_nobody_is_picked_as_officer_by_default(demo_archive, catalogue):
+    form = VerificationForm(demo_archive, RID, lang="en", catalogue=catalogue)
+    assert form.officer_pick.value is None
+    before = snapshot(demo_archive)
+    row_of(form, "graded").graded.value = "未落实"
+    form.save_button.click()
+    assert "enter the verifying officer's name" in form.message.value.replace("&#x27;", "'")
+    assert snapshot(demo_archive) == before

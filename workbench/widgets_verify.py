@@ -122,7 +122,7 @@ class VerificationForm(Form):
         self.matter = W.Dropdown(description=self.L("matter"), layout=W.Layout(width="560px"))
         team = steps.team(archive, round_id)["officer"].tolist()
         self.officer_pick = W.Dropdown(options=team, description=self.L("wt_officer"),
-                                       value=self.officer if self.officer in team else (team[0] if team else None))
+                                       value=self.officer if self.officer in team else None)
         self.header = W.HTML()
         self.rows = [_IndicatorRow(self) for _ in range(MAX_INDICATORS)]
         self.live = W.HTML()
