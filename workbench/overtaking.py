@@ -25,9 +25,12 @@ What is exact, and why:
   A's worst) and a *chord bound* (each ratio written as its value θ at a reference point plus
   (p − θq)/q, the 1/q factor bounded by its extremes and the resulting convex function of
   p − θq by its chord — a linear function of the shared weights, maximised exactly; see
-  ``_Pairs.chord_bound``). A pair with neither is reported
-  "no" with ``exact`` False (method ``search``): the ascent found no weights, which is strong
-  evidence but not a proof. The tests count how often each happens.
+  ``_Pairs.chord_bound``). Pairs left open are settled by branch and bound
+  (``_branch_and_bound``): the feasible set is halved along its widest weight — each part is
+  again a box cut by the category sums, so the same greedy step, witnesses and chord bound (which
+  tightens as the part shrinks) apply — until every part has a witness or a bound ≤ 0. A pair
+  still open after 16 halvings is reported "no" with ``exact`` False (method ``search``): no
+  weights were found, strong evidence but not a proof. The tests count how often that happens.
 
 Results compare exact completion % (before the 2-decimal rounding of the official table).
 """
@@ -161,7 +164,7 @@ class _Pairs:
         return out[1], out[0]
 
 
-def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats) -> pd.DataFrame:
+def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats, depth: int | None = None) -> pd.DataFrame:
     """Can B overtake A (D > 0 somewhere feasible)? Per pair: answer, exactness, method."""
     P = len(terms)
     lo, hi = bounds(baseline, spread)
@@ -196,9 +199,70 @@ def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats) -> pd.Da
         if (~yes & (upper > TOL)).any():  # a second chord bound, tight around the ascent's end
             upper = np.minimum(upper, pr.chord_bound(lo_r, hi_r, cats, W))
         no = ~yes & (upper <= TOL)
+        open_ = np.flatnonzero(~yes & ~no)
+        if open_.size:  # split the feasible set until each part has a witness or a bound ≤ 0
+            y2, n2 = _branch_and_bound(inp, terms[rest[open_]], alpha[rest[open_]],
+                                       lo_r if np.ndim(lo_r) == 1 else lo_r[open_],
+                                       hi_r if np.ndim(hi_r) == 1 else hi_r[open_], cats, depth or BB_DEPTH)
+            yes[open_], no[open_] = y2, n2
         can[rest] = yes
         method[rest] = np.where(yes, "witness", np.where(no, "bounds", "search"))
     return pd.DataFrame({"can_overtake": can, "overtake_method": method, "overtake_exact": method != "search"})
+
+
+BB_DEPTH, BB_LEAVES = 16, 40_000
+
+
+def _centre(lo: np.ndarray, hi: np.ndarray, cats: list[np.ndarray]) -> np.ndarray:
+    """A feasible point inside each part: every weight at the same fraction of its range."""
+    W = lo.copy()
+    for idx in cats:
+        room = (hi[:, idx] - lo[:, idx]).sum(axis=1, keepdims=True)
+        need = 100.0 - lo[:, idx].sum(axis=1, keepdims=True)
+        W[:, idx] += (hi[:, idx] - lo[:, idx]) * np.where(room > 0, need / np.where(room > 0, room, 1), 0)
+    return W
+
+
+def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Exact yes/no for ratio pairs the first pass left open, by bisecting the feasible set.
+
+    Each part is again a box cut by the category sums, so the greedy step, the witnesses (the
+    part's centre and the greedy vertex of the gradient there) and the chord bound (which tightens
+    as the part shrinks) all apply unchanged. A pair is "yes" when a part holds a witness, "no"
+    when every part's bound is ≤ 0; parts are split on their widest relevant weight. Pairs still
+    open after ``BB_DEPTH`` halvings (or ``BB_LEAVES`` parts) stay undecided."""
+    P, k = len(terms), inp.FA.shape[0]
+    lo = np.broadcast_to(lo, (P, k)).copy()
+    hi = np.broadcast_to(hi, (P, k)).copy()
+    touched = inp.A.T[terms].any(axis=1)  # (P, k): indicators applicable to some term
+    relevant = np.zeros((P, k), dtype=bool)
+    for idx in cats:
+        relevant[:, idx] = touched[:, idx].any(axis=1, keepdims=True)
+    owner = np.arange(P)
+    yes = np.zeros(P, dtype=bool)
+    for _ in range(depth):
+        feasible = np.ones(owner.size, dtype=bool)
+        for idx in cats:
+            feasible &= (lo[:, idx].sum(axis=1) <= 100 + 1e-9) & (hi[:, idx].sum(axis=1) >= 100 - 1e-9)
+        owner, lo, hi = owner[feasible], lo[feasible], hi[feasible]
+        if owner.size == 0:
+            break
+        pr = _Pairs(inp, terms[owner], alpha[owner])
+        C = _centre(lo, hi, cats)
+        v = np.maximum(pr.value(C), pr.value(_lmo(pr.grad(C), lo, hi, cats)))
+        yes[owner[v > TOL]] = True
+        keep = ~yes[owner] & (pr.chord_bound(lo, hi, cats, C) > TOL)
+        owner, lo, hi = owner[keep], lo[keep], hi[keep]
+        if owner.size == 0 or 2 * owner.size > BB_LEAVES:
+            break
+        r = np.arange(owner.size)
+        j = np.argmax((hi - lo) * relevant[owner], axis=1)
+        mid = (lo[r, j] + hi[r, j]) / 2
+        lo2, hi1 = lo.copy(), hi.copy()
+        hi1[r, j], lo2[r, j] = mid, mid
+        owner, lo, hi = np.concatenate([owner, owner]), np.concatenate([lo, lo2]), np.concatenate([hi1, hi])
+    no = ~yes & ~np.isin(np.arange(P), owner)
+    return yes, no
 
 
 def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -219,7 +283,9 @@ def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> n
 
 
 def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFrame) -> np.ndarray:
-    """Smallest uniform spread f ∈ [0, 1] at which B can overtake A (inf if none)."""
+    """Smallest uniform spread f ∈ [0, 1] at which B can overtake A (inf if none): closed form
+    for linear pairs; for ratio pairs a bisection on the decision, to 1e-6, erring high where a
+    shallow branch and bound leaves a step open."""
     P = len(terms)
     out = np.full(P, np.inf)
     lin = ~np.isnan(linear_c).any(axis=1)
@@ -235,11 +301,11 @@ def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFra
             np.broadcast_to(baseline, (rest.size, baseline.size)).copy()) > TOL
         out[rest[ahead_now]] = 0.0
         rest = rest[~ahead_now]
-    if rest.size:  # bisection on the decision, as exact as the decision itself (to 1e-6)
+    if rest.size:  # bisection on the decision (to 1e-6; inner branch and bound kept shallow)
         lo_f, hi_f = np.zeros(rest.size), np.ones(rest.size)
         for _ in range(20):
             mid = (lo_f + hi_f) / 2
-            ok = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, mid, cats)
+            ok = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, mid, cats, depth=6)
             yes = ok["can_overtake"].to_numpy()
             hi_f, lo_f = np.where(yes, mid, hi_f), np.where(yes, lo_f, mid)
         out[rest] = hi_f
