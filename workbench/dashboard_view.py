@@ -12,10 +12,18 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
+import sys
 
-import altair as alt
-import ipywidgets as widgets
-import pandas as pd
+if os.environ.get("WORKBENCH_DASHBOARD_KERNEL"):
+    # Only in the kernels `workbench serve` starts: jsonschema (under altair) would compile
+    # rfc3987_syntax's grammar at import — about half of the kernel's start-up — for an "iri"
+    # format check that altair never asks for. Without the module jsonschema skips that check.
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+import altair as alt  # noqa: E402
+import ipywidgets as widgets  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from . import charts
 from . import dashboard_data as dd
