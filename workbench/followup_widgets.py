@@ -20,6 +20,7 @@ from . import result_use as U
 from .archive import Archive
 from .catalogue import PROJECT_ROOT
 from .documents import issue_feedback
+from .errors import WorkbenchError
 from .labels import column_labels, register, t
 from .sealing import check_seal, seal_of
 from .unit_history import export_bundle
@@ -61,9 +62,16 @@ register({
     "fw_reject": {"zh": "驳回", "en": "Reject"},
     "fw_signed": {"zh": "决定 #{id} 已签发", "en": "decision #{id} signed off"},
     "fw_rejected": {"zh": "决定 #{id} 已驳回", "en": "decision #{id} rejected"},
+    "fw_pick_first": {"zh": "请先选择", "en": "pick one first"},
     "fw_export": {"zh": "导出电子档案", "en": "Export the archive"},
     "fw_exported": {"zh": "已导出:{path}", "en": "exported: {path}"},
 })
+
+
+def _picked(widget: W.ValueWidget):
+    if widget.value is None:
+        raise WorkbenchError(f"{t('fw_pick_first')}: {widget.description}")
+    return widget.value
 
 
 class FollowupForm(Form):
@@ -184,19 +192,19 @@ class FollowupForm(Form):
     def _on_confirm(self, _=None) -> None:
         chosen = self.proposals.iloc[list(self.proposal_pick.value)]
         ids = R.confirm_items(self.archive, self.round_id, chosen, by=self.officer, on=self.today,
-                              deadline=self.deadline.value, catalogue=self.catalogue)
+                              deadline=_picked(self.deadline), catalogue=self.catalogue)
         self._refresh()
         self._ok(self.L("fw_confirmed", n=len(ids)))
 
     # ------------------------------------------------------------------ progress
     @handler
     def _on_done(self, _=None) -> None:
-        R.mark_done(self.archive, self.item_pick.value, self.on.value, self.officer, self.result.value)
+        R.mark_done(self.archive, _picked(self.item_pick), _picked(self.on), self.officer, self.result.value)
         self._refresh()
         self._ok(self.L("fw_saved"))
 
     def _recheck(self, passed: bool) -> None:
-        run = R.recheck(self.archive, self.item_pick.value, passed, self.on.value, self.officer,
+        run = R.recheck(self.archive, _picked(self.item_pick), passed, _picked(self.on), self.officer,
                         result=self.result.value.strip() or None, catalogue=self.catalogue)
         self._refresh()
         self._ok(self.L("fw_rechecked", run=run))
@@ -211,20 +219,20 @@ class FollowupForm(Form):
 
     @handler
     def _on_request(self, _=None) -> None:
-        R.request_extension(self.archive, self.item_pick.value, self.new_deadline.value, self.reason.value,
-                            self.officer, self.on.value)
+        R.request_extension(self.archive, _picked(self.item_pick), _picked(self.new_deadline), self.reason.value,
+                            self.officer, _picked(self.on))
         self._refresh()
         self._ok(self.L("fw_saved"))
 
     @handler
     def _on_approve(self, _=None) -> None:
-        R.decide_extension(self.archive, self.pending_pick.value, True, self.officer, self.on.value)
+        R.decide_extension(self.archive, _picked(self.pending_pick), True, self.officer, _picked(self.on))
         self._refresh()
         self._ok(self.L("fw_saved"))
 
     @handler
     def _on_refuse(self, _=None) -> None:
-        R.decide_extension(self.archive, self.pending_pick.value, False, self.officer, self.on.value,
+        R.decide_extension(self.archive, _picked(self.pending_pick), False, self.officer, _picked(self.on),
                            self.reason.value)
         self._refresh()
         self._ok(self.L("fw_saved"))
@@ -232,7 +240,7 @@ class FollowupForm(Form):
     # ------------------------------------------------------------------ feedback
     @handler
     def _on_issue(self, _=None) -> None:
-        out = issue_feedback(self.archive, self.round_id, Path(self.out_dir.value), self.issued_on.value,
+        out = issue_feedback(self.archive, self.round_id, Path(self.out_dir.value), _picked(self.issued_on),
                              self.officer, self.lang, self.catalogue)
         self._refresh()
         self._ok(self.L("fw_issued", n=len(out["letter"])))
@@ -250,33 +258,33 @@ class FollowupForm(Form):
 
     @handler
     def _on_dry_run(self, _=None) -> None:
-        found = U.dry_run(self.archive, self.rules_as_of.value, self.lang)
+        found = U.dry_run(self.archive, _picked(self.rules_as_of), self.lang)
         self._table(found[found["round_id"] == self.round_id])
 
     @handler
     def _on_record(self, _=None) -> None:
-        new = U.record_decisions(self.archive, self.rules_as_of.value, self.officer)
+        new = U.record_decisions(self.archive, _picked(self.rules_as_of), self.officer)
         self._table(new[new["round_id"] == self.round_id])
         self._refresh()
         self._ok(self.L("fw_recorded", n=len(new)))
 
     @handler
     def _on_sign(self, _=None) -> None:
-        U.sign_off(self.archive, self.draft_pick.value, self.officer)
-        self._ok(self.L("fw_signed", id=self.draft_pick.value))
+        U.sign_off(self.archive, _picked(self.draft_pick), self.officer)
+        self._ok(self.L("fw_signed", id=_picked(self.draft_pick)))
         self._refresh()
 
     @handler
     def _on_reject(self, _=None) -> None:
-        U.reject(self.archive, self.draft_pick.value, self.officer, self.reject_reason.value)
-        self._ok(self.L("fw_rejected", id=self.draft_pick.value))
+        U.reject(self.archive, _picked(self.draft_pick), self.officer, self.reject_reason.value)
+        self._ok(self.L("fw_rejected", id=_picked(self.draft_pick)))
         self._refresh()
 
     # ------------------------------------------------------------------ unit archive
     @handler
     def _on_export(self, _=None) -> None:
         path = Path(self.out_dir.value) / f"{self.unit_pick.value}-电子档案.zip"
-        export_bundle(self.archive, self.unit_pick.value, path)
+        export_bundle(self.archive, _picked(self.unit_pick), path)
         self._ok(self.L("fw_exported", path=path))
 
 
