@@ -214,3 +214,18 @@ def test_manifest_is_json_with_sorted_rounds(tmp_path):
     doc = json.loads((tmp_path / "manifest.json").read_text())
     assert list(doc["rounds"]) == ["2018-370781", "2018-city"] and doc["catalogue_hash"] == "abc"
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+
+
+def test_db_password_stays_out_of_the_notebook(ro_archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(ro_archive, "url", "postgresql://officer:s3cret@dbhost/workbench")
+    task = plan_year(2018, ro_archive, write_params(tmp_path, areas=["city"])).tasks[0]
+    assert task.parameters["db"] == "" and "s3cret" in task.db_url
+    assert "s3cret" not in json.dumps(task.parameters) + json.dumps(task.inputs)
+
+
+def test_one_batch_at_a_time_per_folder(tmp_path):
+    lock = batch._lock(tmp_path)
+    with pytest.raises(WorkbenchError, match=f"process {os.getpid()}"):
+        batch._lock(tmp_path)
+    lock.write_text("999999999")  # a process that is gone: its lock is taken over
+    assert batch._lock(tmp_path) == lock and lock.read_text() == str(os.getpid())

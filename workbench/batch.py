@@ -51,6 +51,10 @@ register({
         "zh": "{round_id} 失败:第 {cell} 个单元格 {ename}: {evalue}(笔记本:{notebook})",
         "en": "{round_id} failed in cell {cell}: {ename}: {evalue} (notebook: {notebook})",
     },
+    "batch_locked": {
+        "zh": "另一个批处理(进程 {pid})正在写入 {folder},请等待其结束",
+        "en": "another batch (process {pid}) is writing {folder}; wait for it to finish",
+    },
     "batch_kernelspec": {
         "zh": "无法安装 Jupyter 内核 {name}:{reason}",
         "en": "cannot install the Jupyter kernel {name}: {reason}",
@@ -138,6 +142,7 @@ def _execute(task: RoundTask, notebook: Path, staging: Path):
     import papermill
 
     params = {**task.parameters, "output_dir": str(staging)}
+    os.environ["WORKBENCH_DB"] = task.db_url  # the kernel inherits it (see RoundTask.db_url)
     for attempt in range(1, KERNEL_ATTEMPTS + 1):
         t0 = time.perf_counter()
         try:
@@ -165,7 +170,7 @@ def _write_letters(task: RoundTask, folder: Path) -> float:
     from .sealing import seal_of
 
     t0 = time.perf_counter()
-    archive = Archive(task.parameters["db"], read_only=True)
+    archive = Archive(task.db_url, read_only=True)
     try:
         seal = seal_of(archive, task.round_id)
         if seal is not None:
@@ -318,7 +323,6 @@ def run_batch(years: list[int], db: str | None = None, params_dir: Path | None =
     """Plan every year (all checks first), run the rounds in parallel, write manifests and
     indexes. Returns what happened; the caller turns it into an exit code."""
     from .archive import Archive
-    from .batch_index import write_index
 
     started = time.perf_counter()
     archive = Archive(db, read_only=True)
@@ -327,6 +331,42 @@ def run_batch(years: list[int], db: str | None = None, params_dir: Path | None =
         plans = [plan_year(y, archive, params_dir, areas, kernel) for y in dict.fromkeys(years)]
     finally:
         archive.dispose()
+    locks: list[Path] = []
+    try:
+        locks += [_lock(p.output) for p in plans]
+        return _run_plans(plans, jobs, resume, stream, started)
+    finally:
+        for lock in locks:
+            lock.unlink(missing_ok=True)
+
+
+def _lock(folder: Path) -> Path:
+    """One batch at a time per output folder; a lock left by a dead process is taken over."""
+    lock = folder / ".batch.lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text() or 0)
+                os.kill(pid, 0)
+            except (ValueError, ProcessLookupError, FileNotFoundError):
+                lock.unlink(missing_ok=True)  # stale
+                continue
+            except PermissionError:
+                pass  # alive, someone else's
+            raise WorkbenchError(t("batch_locked", "zh", folder=folder, pid=pid) + "\n"
+                                 + t("batch_locked", "en", folder=folder, pid=pid)) from None
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return lock
+    raise WorkbenchError(t("batch_locked", "en", folder=folder, pid="?"))
+
+
+def _run_plans(plans: list[YearPlan], jobs: int | None, resume: bool, stream,
+               started: float) -> BatchResult:
+    from .batch_index import write_index
+
     manifests = {p.year: Manifest.open(p) for p in plans}
     result = BatchResult(manifests)
     todo: list[RoundTask] = []

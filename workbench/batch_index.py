@@ -44,12 +44,18 @@ register({
 })
 
 
+def _rounds_in_order(rounds: dict[str, dict]) -> list[tuple[str, str, dict]]:
+    """``(round_id, area, manifest entry)``, city first: every round the year's manifest holds,
+    also those an ``--areas`` run left alone."""
+    listed = [(rid, e["area"], e) for rid, e in rounds.items() if e.get("area") in AREAS]
+    return sorted(listed, key=lambda r: AREAS.index(r[1]))
+
+
 def year_results(plan: YearPlan, rounds: dict[str, dict]) -> pd.DataFrame:
     """The result tables of the year's successful rounds, stacked."""
     frames = []
-    for task in plan.tasks:
-        entry = rounds.get(task.round_id, {})
-        csv = task.out_dir / f"{task.round_id}.csv"
+    for rid, area, entry in _rounds_in_order(rounds):
+        csv = plan.output / area / f"{rid}.csv"
         if entry.get("status") == "ok" and csv.is_file():
             frames.append(pd.read_csv(csv, encoding="utf-8-sig", dtype={"area": str, "unit_id": str}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -87,15 +93,12 @@ def write_index(plan: YearPlan, rounds: dict[str, dict], lang: str | None = None
     results = year_results(plan, rounds)
     view = overview(results, lang)
     rows = []
-    order = sorted(plan.tasks, key=lambda x: AREAS.index(x.area))
-    for task in order:
-        entry = rounds.get(task.round_id, {"status": "—"})
-        part = results[results["round_id"] == task.round_id]
+    for rid, area, entry in _rounds_in_order(rounds):
+        part = results[results["round_id"] == rid]
         rows.append({
-            "round_id": task.round_id, "area": area_name(task.area, lang),
-            "title": round_title(task.year, task.area, lang), "status": entry.get("status"),
-            "href": f"{task.area}/{task.round_id}", "area_dir": task.area, "units": part["unit_id"].nunique(),
-            "matters": len(part), "seconds": entry.get("seconds"),
+            "round_id": rid, "area": area_name(area, lang), "status": entry.get("status"),
+            "title": round_title(plan.year, area, lang), "href": f"{area}/{rid}", "area_dir": area,
+            "units": part["unit_id"].nunique(), "matters": len(part), "seconds": entry.get("seconds"),
             "bands": {b: int((part["band"] == b).sum()) for b in BANDS},
             "error": entry.get("error"),
             "letters": sum(n.startswith("letters/") for n in entry.get("outputs", {})),

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 import yaml
 
 from . import __version__
@@ -126,6 +127,8 @@ class RoundTask:
     cwd: Path
     inputs: dict = field(default_factory=dict)  # archive, catalogue, parameters, notebook hashes
     letters: bool = False  # write the feedback letters of a sealed round
+    db_url: str = ""  # the archive; reaches the kernel as WORKBENCH_DB, so no password is
+    # written into the executed notebook
 
 
 @dataclass
@@ -316,6 +319,9 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     notebook_hash = file_hash(notebook)
     letters = bool(raw.get("letters", True)) and letters_available()
     snapshots = round_snapshots(archive, [make_round_id(year, a) for a in wanted])
+    # The notebook's db parameter is recorded in the executed notebook: a URL with a password
+    # is left out there (empty means WORKBENCH_DB, which the worker sets).
+    shown_url = "" if sa.engine.make_url(archive.url).password else archive.url
     tasks = []
     for area in wanted:
         rid = make_round_id(year, area)
@@ -327,7 +333,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
         if "weights" in params:
             key = "overrides" if "weights" in over.get("parameters", {}) else "parameters"
             params["weights"] = _resolve_file(path, f"{key}.weights", params["weights"], root)
-        params.update(round_id=rid, db=archive.url, catalogue=str(catalogue))
+        params.update(round_id=rid, db=shown_url, catalogue=str(catalogue))
         inputs = {
             "archive": snapshots[rid],
             "catalogue": catalogue_hash,
@@ -338,7 +344,8 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
         if letters:
             inputs["letter_template"] = file_hash(letter_template())
         tasks.append(RoundTask(rid, year, area, notebook, output / area, params,
-                               int(raw.get("timeout", 600)), kernel_name, root, inputs, letters))
+                               int(raw.get("timeout", 600)), kernel_name, root, inputs, letters,
+                               archive.url))
     return YearPlan(year, path, output, tasks, catalogue_hash)
 
 
