@@ -163,3 +163,12 @@ def test_notebook_runs_headless(demo_db, tmp_path):
                for o in nb.cells[-1]["outputs"])
     state = json.dumps(nb.metadata.get("widgets", {}), ensure_ascii=False)
     assert "Weight explorer" in state and "2019-370781" in state and "<svg" in state
+
+
+def test_removal_and_sobol_panes(form):
+    assert len(form.tables["removal"]) == 30 and "<table" in form.panes["removal"].value
+    form.sobol_by.value = "category"
+    form.sobol_button.click()
+    s = form.tables["sobol"]
+    assert list(s["sobol_factor"]) == list(form.catalogue.categories)
+    assert form.charts["sobol"].to_dict()["layer"][0]["mark"]["type"] == "bar"

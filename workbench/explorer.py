@@ -36,6 +36,7 @@ from .errors import WorkbenchError
 from .labels import register, t
 from .overtaking import unit_pairs
 from .robustness import build_inputs, compare_weights, draw_weights, run
+from .sensitivity import removal_impact, sobol_indices
 
 SCENARIO_DIR = PROJECT_ROOT / "parameters" / "weights"
 _NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,60}$")
@@ -67,6 +68,13 @@ register({
     "wx_units_table": {"zh": "单位排名:现行权重与方案", "en": "Units: official vs scenario"},
     "wx_matters_table": {"zh": "事项排名变动", "en": "Matters whose rank moves"},
     "wx_fit": {"zh": "推导权重与现行权重的差异", "en": "Derived vs official weights"},
+    "wx_sobol": {"zh": "计算敏感度指数", "en": "Compute Sobol indices"},
+    "wx_sobol_by": {"zh": "因素", "en": "Factors"},
+    "wx_by_category": {"zh": "按事项类别", "en": "by category"},
+    "wx_by_kind": {"zh": "按指标类型", "en": "by indicator kind"},
+    "wx_by_indicator": {"zh": "按单项指标", "en": "by indicator"},
+    "wx_removal": {"zh": "去掉一项指标对排名的影响(按单位平均变动排序)",
+                   "en": "Removing one indicator: effect on ranks (by units' mean shift)"},
     "points_moved": {"zh": "调整的分值", "en": "Points moved"},
     "largest_diff": {"zh": "单项最大差异", "en": "Largest difference"},
 })
@@ -171,20 +179,25 @@ class WeightExplorer(W.VBox):
         self.draws = W.BoundedIntText(value=draws, min=10, max=100_000, description=L("wx_draws"))
         self.spread.observe(lambda _: self._refresh(), names="value")
         self.draws.observe(lambda _: self._refresh(), names="value")
+        self.sobol_by = W.Dropdown(options=[(L("wx_by_category"), "category"), (L("wx_by_kind"), "kind"),
+                                            (L("wx_by_indicator"), "indicator")], description=L("wx_sobol_by"))
+        self.sobol_button = W.Button(description=L("wx_sobol"), icon="bar-chart")
+        self.sobol_button.on_click(lambda _: self._on_sobol())
         self.message = W.HTML()
         self.panes = {k: W.HTML() for k in ("summary", "units", "slope", "interval", "overtaking",
-                                            "weights", "matters", "fit")}
+                                            "weights", "matters", "fit", "removal", "sobol")}
         rounds = ", ".join(sorted(set(self.inputs.matters["round_id"]) - {""})) or "—"
         self.children = [
             W.HTML(f"<h3>{html.escape(L('wx_title', rounds=rounds))}</h3>"),
             self.tabs,
             W.HBox([self.reset_button, *self.criteria.values(), self.derive_button]),
             W.HBox([self.name_box, self.save_button, self.scenario_list, self.load_button]),
-            W.HBox([self.spread, self.draws]),
+            W.HBox([self.spread, self.draws, self.sobol_by, self.sobol_button]),
             self.message, self.panes["summary"],
             W.HBox([self.panes["units"], self.panes["slope"]]),
             W.HBox([self.panes["interval"], self.panes["overtaking"]]),
             self.panes["weights"], self.panes["fit"], self.panes["matters"],
+            W.HBox([self.panes["removal"], self.panes["sobol"]]),
         ]
         self._refresh()
 
@@ -239,6 +252,16 @@ class WeightExplorer(W.VBox):
         self.message.value = html.escape(t("wx_loaded", self.lang, name=name))
         self._sync_and_refresh()
 
+    def _on_sobol(self) -> None:
+        """Sobol indices of the units' rank shift around the current scenario (on request: it
+        runs N·(G + 2) draws)."""
+        table = sobol_indices(None, self.catalogue, by=self.sobol_by.value, level="unit", n=512,
+                              spread=float(self.spread.value), seed=self.seed, bootstrap=200,
+                              baseline=self.weights.astype(float), inputs=self.inputs)
+        self.tables["sobol"] = table
+        self.charts["sobol"] = xc.sobol_chart(table, self.lang)
+        self.panes["sobol"].value = _svg(self.charts["sobol"]) + _table(table.round(3), self.lang)
+
     def _sync_and_refresh(self) -> None:
         self._busy = True
         try:
@@ -286,6 +309,10 @@ class WeightExplorer(W.VBox):
         self.message.value = html.escape(t("wx_robust", lang, spread=spread, draws=draws,
                                            safe=int((ahead & ~pairs["can_overtake"]).sum()),
                                            open=int((ahead & pairs["can_overtake"]).sum())))
+        removal = removal_impact(None, self.catalogue, self.weights.astype(float), inputs=inp)
+        self.tables["removal"] = removal
+        self.panes["removal"].value = (f"<b>{html.escape(t('wx_removal', lang))}</b>" + _table(
+            removal.sort_values("unit_mean_abs_shift", ascending=False, kind="stable").head(10).round(2), lang))
         wt = pd.DataFrame({"indicator_id": self.weights.index, "category": self.catalogue.indicators["category"],
                            "official": self.official.to_numpy(), "scenario": self.weights.to_numpy()})
         self.charts = {

@@ -4,7 +4,8 @@
 - ``rank_interval_chart``: the 5–95% rank interval of a Monte Carlo run, median as a dot,
   nominal rank as a tick;
 - ``overtaking_chart``: the overtaking matrix (can the column outscore the row within ±spread);
-- ``weights_chart``: official vs scenario weights per indicator.
+- ``weights_chart``: official vs scenario weights per indicator;
+- ``sobol_chart``: Sobol indices of the units' rank shift, with bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ register({
     "ot_yes": {"zh": "能", "en": "yes"},
     "ot_no": {"zh": "不能", "en": "no"},
     "ot_already_ahead": {"zh": "已领先", "en": "already ahead"},
+    "wx_sobol_title": {"zh": "哪些权重最影响单位排名(条:总指数 ST 及区间;点:一阶指数 S)",
+                       "en": "Which weights move unit ranks most (bar: total index ST with interval; dot: first-order S)"},
 })
 
 
@@ -111,3 +114,17 @@ def weights_chart(weights: pd.DataFrame, lang: str = "zh") -> alt.Chart:
         y=alt.Y("weight:Q", title=t("weight", lang)),
         color=alt.Color("which:N", sort=[off, scn], scale=alt.Scale(range=["#9e9e9e", "#1565c0"]), title=None),
     ).properties(width=alt.Step(9), height=160)
+
+
+def sobol_chart(table: pd.DataFrame, lang: str = "zh") -> alt.Chart:
+    """``table``: sensitivity.sobol_indices output — ST as bars with their interval, S as dots."""
+    d = table.copy()
+    base = alt.Chart(d, title=t("wx_sobol_title", lang)).encode(
+        y=alt.Y("sobol_factor:N", sort=list(d["sobol_factor"]), title=None))
+    bars = base.mark_bar(color="#90caf9").encode(
+        x=alt.X("sobol_total:Q", title=t("sobol_total", lang), scale=alt.Scale(domain=[0, 1], clamp=True)))
+    rule = base.mark_rule(color="#1565c0").encode(x="total_low:Q", x2="total_high:Q")
+    dots = base.mark_point(filled=True, color="#c62828").encode(
+        x="sobol_first:Q", tooltip=["sobol_factor", alt.Tooltip("sobol_first:Q", format=".2f"),
+                                    alt.Tooltip("sobol_total:Q", format=".2f")])
+    return (bars + rule + dots).properties(width=320, height=alt.Step(18))
