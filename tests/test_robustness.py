@@ -196,3 +196,17 @@ def test_cli_writes_matters_units_and_overtaking(demo_db, tmp_path, capsys, monk
     matters = pd.read_csv(csv, encoding="utf-8-sig")
     assert "排名中位数" in matters.columns and len(matters) == 14
     assert (tmp_path / "rob-units.csv").exists()
+
+
+def test_several_rounds_rank_separately(catalogue):
+    m1, e1 = random_case(catalogue, 31, n=20)
+    m2, e2 = random_case(catalogue, 32, n=20)  # the same matter ids in another round
+    d = pd.concat([score_indicators(m1, e1, catalogue).assign(round_id="R1"),
+                   score_indicators(m2, e2, catalogue).assign(round_id="R2")], ignore_index=True)
+    res = rb.analyse(d, catalogue, draws=50, seed=1)
+    assert len(res.rounds) == 2 and set(res.matters["round_id"]) == {"R1", "R2"}
+    for rid, (m, e) in {"R1": (m1, e1), "R2": (m2, e2)}.items():
+        ref = score_round(m, e, catalogue).dropna(subset=["completion_pct"]).set_index("matter_id")
+        got = res.matters[res.matters["round_id"] == rid].set_index("matter_id").loc[ref.index]
+        np.testing.assert_array_equal(got["nominal_rank"].astype(int), ref["rank_in_category"].astype(int))
+        np.testing.assert_array_equal(got["nominal_pct"], ref["completion_pct"])

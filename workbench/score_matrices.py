@@ -74,9 +74,11 @@ def build_inputs(detail: pd.DataFrame, catalogue: Catalogue) -> Inputs:
     st = d["entry_status"]
     d["_applicable"] = st != STATUS_NA
     d["_gap"] = d["_applicable"] & (st != STATUS_VALUE)
-    per = d.groupby("matter_id", sort=False).agg(
-        unit_id=("unit_id", "first"), category=("category", "first"), round_id=("round_id", "first"),
-        gaps=("_gap", "sum"), applicable=("_applicable", "sum"),
+    # A matter is keyed with its round: the same matter may be evaluated in two rounds.
+    d["_key"] = d["round_id"].astype(str) + "\x1f" + d["matter_id"].astype(str)
+    per = d.groupby("_key", sort=False).agg(
+        matter_id=("matter_id", "first"), unit_id=("unit_id", "first"), category=("category", "first"),
+        round_id=("round_id", "first"), gaps=("_gap", "sum"), applicable=("_applicable", "sum"),
     ).reset_index()
     per["_order"] = np.arange(len(per))
     ok = (per["gaps"] == 0) & (per["applicable"] > 0)
@@ -89,16 +91,16 @@ def build_inputs(detail: pd.DataFrame, catalogue: Catalogue) -> Inputs:
     cat_pos = {c: i for i, c in enumerate(catalogue.categories)}
     m["_cat"] = m["category"].map(cat_pos)
     m = m.sort_values(["round_id", "_cat", "_order"], kind="stable").reset_index(drop=True)
-    pos = pd.Series(np.arange(len(m)), index=m["matter_id"])
-    d = d[d["matter_id"].isin(pos.index)]
+    pos = pd.Series(np.arange(len(m)), index=m["_key"])
+    d = d[d["_key"].isin(pos.index)]
     k, n = len(ids), len(m)
     FA, A = np.zeros((k, n)), np.zeros((k, n))
-    mc = pos.reindex(d["matter_id"]).to_numpy()
+    mc = pos.reindex(d["_key"]).to_numpy()
     app = d["_applicable"].to_numpy()
     A[d["_j"].to_numpy()[app], mc[app]] = 1.0
     FA[d["_j"].to_numpy()[app], mc[app]] = d["fraction"].to_numpy()[app]
     # Row order of each matter's detail rows (for the exact re-sum near a rounding half).
-    seq = d.groupby("matter_id", sort=False).cumcount().to_numpy()
+    seq = d.groupby("_key", sort=False).cumcount().to_numpy()
     row_order = np.full((n, int(seq.max()) + 1), -1, dtype=np.int64)
     row_order[mc, seq] = d["_j"].to_numpy()
     groups = _blocks(m[["round_id", "category"]])
