@@ -210,3 +210,15 @@ def test_several_rounds_rank_separately(catalogue):
         got = res.matters[res.matters["round_id"] == rid].set_index("matter_id").loc[ref.index]
         np.testing.assert_array_equal(got["nominal_rank"].astype(int), ref["rank_in_category"].astype(int))
         np.testing.assert_array_equal(got["nominal_pct"], ref["completion_pct"])
+
+
+def test_inputs_say_what_is_missing(catalogue):
+    from workbench.errors import WorkbenchError
+
+    with pytest.raises(WorkbenchError, match="fraction"):
+        rb.build_inputs(pd.DataFrame({"matter_id": ["A"], "unit_id": ["U"], "category": ["establish"],
+                                      "indicator_id": ["EST-01"], "entry_status": ["value"]}), catalogue)
+    matters, entries = random_case(catalogue, 1, n=3)
+    entries = entries.assign(result=None)  # nothing entered: no complete matter
+    with pytest.raises(WorkbenchError):
+        rb.build_inputs(score_indicators(matters, entries, catalogue), catalogue)

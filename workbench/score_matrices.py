@@ -27,6 +27,8 @@ import pandas as pd
 from .catalogue import Catalogue
 from .kinds import STATUS_NA, STATUS_VALUE
 
+#: what build_inputs needs from score_indicators output (round_id is optional)
+DETAIL_COLUMNS = ("matter_id", "unit_id", "category", "indicator_id", "entry_status", "fraction")
 INVALID_KEY = np.uint16(65535)
 #: a pre-rounding value this close to a half is recomputed with the scoring's own summation
 HALF_GUARD = 1e-6
@@ -65,6 +67,13 @@ def build_inputs(detail: pd.DataFrame, catalogue: Catalogue) -> Inputs:
 
     Incomplete matters (anything applicable missing) have no result in scoring and are left out
     (listed in ``excluded``)."""
+    missing = [c for c in DETAIL_COLUMNS if c not in detail]
+    if missing:
+        from .errors import WorkbenchError
+
+        raise WorkbenchError(
+            f"build_inputs: 缺少列 missing columns {missing}; pass scoring.score_indicators output "
+            f"(columns {', '.join(DETAIL_COLUMNS)}, optionally round_id)")
     d = detail.copy()
     if "round_id" not in d:
         d["round_id"] = ""
