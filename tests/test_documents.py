@@ -20,6 +20,7 @@ from workbench import rectification as R
 from workbench.archive import Archive
 from workbench.documents import issue_feedback, write_summary
 from workbench.errors import NotFoundError
+from workbench.followup_tables import letters
 from workbench.letters import TemplateError, issue_letters, read_letters
 from workbench.report_html import render_report
 from workbench.sealing import check_seal
@@ -131,6 +132,9 @@ def test_feedback_day_writes_everything_and_seals(with_items, tmp_path, catalogu
     out = issue_feedback(archive, rid, tmp_path / "fb", ISSUED, "王建华", catalogue=catalogue)
     assert len(out["letter"]) == 3 and out["report"][0].suffix == ".html"
     assert check_seal(archive, rid).ok
+    with archive.engine.begin() as conn:  # a letter swapped in the archive after it was sent
+        conn.execute(letters.update().where(letters.c.unit_id == "C1").values(content=b"forged"))
+    assert check_seal(archive, rid).problems == ["第 1 号反馈函(C1)与发出时不一致"]
     book = openpyxl.load_workbook(out["summary"][0])
     assert book.sheetnames == ["单位汇总", "事项结果", "整改事项", "结果运用"]
     header = [c.value for c in book["单位汇总"][1]]

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from workbench.errors import WorkbenchError
 from workbench.rules import evaluate, item_states, reasons_in, summarise
 
 DEADLINE = date(2018, 8, 31)
@@ -196,3 +197,9 @@ def test_evaluate_is_pure_and_repeatable():
     pd.testing.assert_frame_equal(a, b)
     for x, y in zip((its, ev, res), before, strict=True):
         pd.testing.assert_frame_equal(x, y)
+
+
+def test_missing_columns_are_named_all_at_once():
+    with pytest.raises(WorkbenchError, match="results.completion_pct, items.original_deadline"):
+        evaluate(results().drop(columns=["completion_pct"]), items().drop(columns=["original_deadline"]),
+                 events(), date(2018, 9, 1))

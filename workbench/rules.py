@@ -29,11 +29,18 @@ from datetime import date
 
 import pandas as pd
 
+from .errors import WorkbenchError
 from .labels import register, t
 
 PROPOSAL_THRESHOLD = 60.0
 RULES = ("proposal", "suspension", "lift", "provenance")
 DECISION_COLUMNS = ["key", "rule", "round_id", "unit_id", "matter_id", "as_of", "reasons", "reason_text"]
+#: the shapes the rules read (checked at the boundary: every missing column named at once)
+INPUT_COLUMNS = {
+    "results": ["matter_id", "unit_id", "category", "completion_pct"],
+    "items": ["item_id", "round_id", "matter_id", "unit_id", "indicator_id", "original_deadline", "created_on"],
+    "events": ["event_id", "item_id", "action", "on_date", "new_deadline"],
+}
 STATE_COLUMNS = ["state", "deadline", "done_on", "passed_on", "failed_on", "completed_on_time",
                  "pending", "missed", "failing", "active", "was_suspended"]
 
@@ -128,6 +135,13 @@ def item_states(items: pd.DataFrame, events: pd.DataFrame, as_of: date) -> pd.Da
     return pd.DataFrame(rows, columns=cols)
 
 
+def check_inputs(**tables: pd.DataFrame) -> None:
+    """Raise one error naming every missing column of every table given (see ``INPUT_COLUMNS``)."""
+    missing = [f"{name}.{c}" for name, df in tables.items() for c in INPUT_COLUMNS[name] if c not in df.columns]
+    if missing:
+        raise WorkbenchError(f"结果运用规则缺少列 / the rules need columns: {', '.join(missing)}")
+
+
 def _why_item(r: dict, as_of: date, lang: str) -> str:
     base = {"item_id": r["item_id"], "indicator_id": r["indicator_id"], "deadline": r["deadline"]}
     if r["failing"]:
@@ -165,6 +179,7 @@ def evaluate(
     completion_pct, run_id); ``items``/``events``: rectification items and their history;
     ``runs``: scoring runs with their provenance, for rule (a)."""
     as_of = _d(as_of)
+    check_inputs(results=results, items=items, events=events)
     out: list[dict] = []
     if runs is not None and len(results):
         out += _provenance(results, runs, as_of, lang)

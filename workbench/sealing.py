@@ -11,6 +11,7 @@ removed, a scoring run or an entry added without an amendment.
 from __future__ import annotations
 
 import argparse
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -33,6 +34,8 @@ register({
     "seal_unamended_run": {"zh": "第 {run_id} 版结果未经修正登记", "en": "version {run_id} was added without an amendment"},
     "seal_unamended_entries": {"zh": "封存后新增 {count} 条核查录入,未经修正登记",
                                "en": "{count} verified entries added after sealing without an amendment"},
+    "seal_letter_changed": {"zh": "第 {letter_id} 号反馈函({unit_id})与发出时不一致",
+                            "en": "letter {letter_id} ({unit_id}) differs from the one sent"},
     "err_not_sealed": {"zh": "{round_id} 尚未封存;发出情况反馈时封存", "en": "{round_id} is not sealed; it is sealed when feedback is issued"},
     "err_already_sealed": {"zh": "{round_id} 已于 {when} 封存;如需改动请登记修正(workbench amend)",
                            "en": "{round_id} was sealed on {when}; change it through an amendment"},
@@ -172,11 +175,22 @@ def check_seal(archive: Archive, round_id: str, lang: str | None = None) -> Seal
     known = set(report.versions)
     later = runs[(runs["source"] == "verified") & (runs["run_id"] > int(seal["run_id"]))]
     report.problems += [t("seal_unamended_run", lang, run_id=int(r)) for r in later["run_id"] if int(r) not in known]
+    report.problems += _letter_problems(archive, round_id, lang)
     last_max = int(chain[-1]["max_entry_id"])
     extra = hist[(hist["entry_id"] > last_max) & (hist["source"] == "verified")]
     if len(extra):
         report.problems.append(t("seal_unamended_entries", lang, count=len(extra)))
     return report
+
+
+def _letter_problems(archive: Archive, round_id: str, lang: str | None) -> list[str]:
+    """A letter as sent must still be the bytes whose SHA-256 was recorded when it was issued."""
+    from .followup_tables import letters
+
+    sent = archive.read(letters, letters.c.round_id == round_id)
+    return [t("seal_letter_changed", lang, letter_id=int(r["letter_id"]), unit_id=r["unit_id"])
+            for r in sent.to_dict("records")
+            if r["content"] is None or hashlib.sha256(bytes(r["content"])).hexdigest() != r["sha256"]]
 
 
 def sealed_results(archive: Archive, round_id: str) -> pd.DataFrame:
