@@ -42,6 +42,7 @@ def test_officer_walks_feedback_rectification_and_decisions(tmp_path, catalogue)
     assert "尚未报整改完成" in form.last_error
     form.on.value = date(2018, 8, 30)
     form.done_button.click()
+    assert "报整改完成" in form.history_table.value and "2018-08-30" in form.history_table.value
     form.on.value = date(2018, 9, 5)
     form.pass_button.click()
     assert "已复查" in form.message.value and R.get_item(archive, first)["status"] == "passed"

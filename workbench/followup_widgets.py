@@ -62,6 +62,13 @@ register({
     "fw_reject": {"zh": "驳回", "en": "Reject"},
     "fw_signed": {"zh": "决定 #{id} 已签发", "en": "decision #{id} signed off"},
     "fw_rejected": {"zh": "决定 #{id} 已驳回", "en": "decision #{id} rejected"},
+    "ev_created": {"zh": "下达", "en": "issued"},
+    "ev_done": {"zh": "报整改完成", "en": "reported done"},
+    "ev_extension_requested": {"zh": "申请延期", "en": "extension requested"},
+    "ev_extension_approved": {"zh": "批准延期", "en": "extension approved"},
+    "ev_extension_rejected": {"zh": "不予延期", "en": "extension refused"},
+    "ev_recheck_passed": {"zh": "复查通过", "en": "re-check passed"},
+    "ev_recheck_failed": {"zh": "复查未通过", "en": "re-check failed"},
     "fw_pick_first": {"zh": "请先选择", "en": "pick one first"},
     "fw_export": {"zh": "导出电子档案", "en": "Export the archive"},
     "fw_exported": {"zh": "已导出:{path}", "en": "exported: {path}"},
@@ -105,8 +112,9 @@ class FollowupForm(Form):
         self.approve_button = W.Button(description=L("fw_approve"), button_style="success")
         self.refuse_button = W.Button(description=L("fw_reject_ext"), button_style="warning")
         self.items_table = W.HTML()
+        self.history_table = W.HTML()
         self.progress_box = W.VBox([
-            self.as_of, self.items_table, self.item_pick, W.HBox([self.on, self.result]),
+            self.as_of, self.items_table, self.item_pick, self.history_table, W.HBox([self.on, self.result]),
             W.HBox([self.done_button, self.pass_button, self.fail_button]),
             W.HBox([self.new_deadline, self.reason, self.request_button]),
             W.HBox([self.pending_pick, self.approve_button, self.refuse_button])])
@@ -146,6 +154,7 @@ class FollowupForm(Form):
                            (self.export_button, self._on_export)]:
             button.on_click(fn)
         self.as_of.observe(lambda _: self._refresh(), "value")
+        self.item_pick.observe(lambda _: self._show_history(), "value")
         self.tabs = W.Tab(children=[self.items_box, self.progress_box, self.feedback_box, self.decisions_box,
                                     self.archive_box])
         for i, key in enumerate(("items", "progress", "feedback", "decisions", "archive")):
@@ -174,9 +183,19 @@ class FollowupForm(Form):
         units = self.archive.latest_results(self.round_id)["unit_id"].drop_duplicates().sort_values()
         names = self.archive.units().set_index("unit_id")["name"]
         self.unit_pick.options = [(f"{names.get(u, u)} ({u})", u) for u in units]
+        self._show_history()
         seal = seal_of(self.archive, self.round_id)
         self.seal_info.value = "" if seal is None else html.escape(
             f"{self.L('fw_on')} {seal['feedback_issued_on']} · sha256 {seal['results_hash'][:16]}…")
+
+    def _show_history(self) -> None:
+        """The picked item's history: every step with its date and who did it."""
+        if self.item_pick.value is None:
+            self.history_table.value = ""
+            return
+        hist = R.history(self.archive, self.item_pick.value)[["on_date", "action", "new_deadline", "detail", "by"]]
+        hist["action"] = hist["action"].map(lambda a: self.L(f"ev_{a}"))
+        self.history_table.value = html_table(hist.rename(columns={"on_date": self.L("fw_on")}), self.lang)
 
     # ------------------------------------------------------------------ items
     @handler
