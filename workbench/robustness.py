@@ -41,8 +41,6 @@ register({
     "rank_p05": {"zh": "排名第5百分位", "en": "Rank, 5th percentile"},
     "rank_p95": {"zh": "排名第95百分位", "en": "Rank, 95th percentile"},
     "nominal_pct": {"zh": "基准完成百分比", "en": "Nominal completion %"},
-    "pct_p05": {"zh": "完成百分比第5百分位", "en": "Completion %, 5th percentile"},
-    "pct_p95": {"zh": "完成百分比第95百分位", "en": "Completion %, 95th percentile"},
     "p_under_60": {"zh": "低于60%的概率", "en": "Chance under 60%"},
     "p_band_change": {"zh": "等次变化的概率", "en": "Chance of band change"},
     "mean_abs_shift": {"zh": "平均排名变动", "en": "Mean absolute rank shift"},
