@@ -132,7 +132,8 @@ def test_a_failing_round_does_not_stop_the_other(demo_archive, tmp_path):
     broken.parent.mkdir(parents=True)
     broken.write_text("weights: {EST-01: 99}\n", encoding="utf-8")
     params = make_project(tmp_path, overrides={
-        "370781": {"parameters": {"weights": "parameters/weights/broken.yaml"}}})
+        "370781": {"parameters": {"weights": "parameters/weights/broken.yaml"}},
+        "city": {"parameters": {"lang": "en"}}})
     cmd = [sys.executable, "-m", "workbench.cli", "batch", "--year", "2018", "--jobs", "2",
            "--db", demo_archive.url, "--params-dir", str(params)]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
@@ -142,7 +143,8 @@ def test_a_failing_round_does_not_stop_the_other(demo_archive, tmp_path):
     out = tmp_path / "reports" / "2018"
     rounds = manifest(tmp_path)["rounds"]
     assert rounds["2018-city"]["status"] == "ok"
-    assert (out / "city" / "2018-city.html").is_file()
+    page = (out / "city" / "2018-city.html").read_text(encoding="utf-8")  # in English
+    assert '<html lang="en">' in page and "Weifang (city level)" in page and "Unit ranking" in page
     bad = rounds["2018-370781"]
     assert bad["status"] == "failed" and bad["outputs"] == {}
     assert bad["error"]["ename"] == "CatalogueError"

@@ -125,6 +125,7 @@ def run_round(task: RoundTask) -> dict:
         outputs = {p.relative_to(staging).as_posix(): file_hash(p)
                    for p in sorted(staging.rglob("*")) if p.is_file()}
         _publish(staging, task.out_dir)
+        (task.out_dir.parent / "_failed" / notebook.name).unlink(missing_ok=True)  # now fixed
         entry.update(status="ok", outputs=outputs, result_hash=outputs.get(f"{task.round_id}.csv"))
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
         entry.update(status="failed", outputs={}, error=_describe(exc))
