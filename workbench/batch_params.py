@@ -252,8 +252,8 @@ def round_snapshots(archive, round_ids: list[str]) -> dict[str, str]:
     rounds = archive.rounds().set_index("round_id")
     scope = archive.read("round_matters")
     matters = archive.matters().merge(archive.units(), on="unit_id", suffixes=("", "_unit"))
-    entries = archive.read("entries", archive_entries_filter(round_ids), order_by=None)
-    entries = entries.sort_values("entry_id").drop_duplicates(
+    current = archive.read(entries, entries.c.round_id.in_(round_ids))
+    current = current.sort_values("entry_id").drop_duplicates(
         ["round_id", "matter_id", "indicator_id", "source"], keep="last")
     logs = archive.read("work_log").set_index("round_id")
     # What the feedback letters say besides the results: the seal and the rectification items.
@@ -262,7 +262,7 @@ def round_snapshots(archive, round_ids: list[str]) -> dict[str, str]:
     out = {}
     for rid in round_ids:
         sel = scope[scope["round_id"] == rid].drop(columns=["decided_at", "decided_by"])
-        ent = entries[entries["round_id"] == rid]
+        ent = current[current["round_id"] == rid]
         ent = ent[["matter_id", "indicator_id", "source", "result", "note"]].sort_values(
             ["matter_id", "indicator_id", "source"])
         out[rid] = content_hash({
@@ -274,10 +274,6 @@ def round_snapshots(archive, round_ids: list[str]) -> dict[str, str]:
             **{name: _records(df[df["round_id"] == rid]) for name, df in follow.items()},
         })
     return out
-
-
-def archive_entries_filter(round_ids: list[str]):
-    return entries.c.round_id.in_(round_ids)
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
