@@ -203,6 +203,18 @@ def test_names_from_the_archive_are_escaped(page):
         page.year.value, page.area.value = 2020, dd.ALL
 
 
+def test_a_failure_shows_a_sentence_not_a_traceback(page, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dd, "headline", broken)
+    page.render()
+    assert "暂时无法显示" in page.status.value and "boom" not in page.status.value
+    monkeypatch.undo()
+    page.render()
+    assert 'data-scope="2020|all|zh"' in page.status.value
+
+
 def test_reload_rereads_the_archive(page):
     before = page.data.as_of
     page.reload.click()

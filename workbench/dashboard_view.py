@@ -209,7 +209,12 @@ class Dashboard:
         self.render()
 
     def _on_reload(self, _button=None) -> None:
-        self.data = dd.fetch(self._archive)
+        try:
+            self.data = dd.fetch(self._archive)
+        except Exception:  # noqa: BLE001 - keep showing what was read before; say so
+            log.exception("dashboard reload failed")
+            self.status.value = f'<span class="wb-alert">{_e(t("dash_error", self.lang))}</span>'
+            return
         self._svg.clear()
         self._set_options()
         self.render()
@@ -243,9 +248,9 @@ class Dashboard:
             self.status.value = f'<span class="wb-alert">{_e(t("dash_error", self.lang))}</span>'
 
     def _render(self) -> None:
-        """Build every part first, then swap them in together, so the page never shows one
-        scope's cards beside another scope's charts. The status line, set last, carries the
-        scope in ``data-scope`` (tests wait for it)."""
+        """Build every part first, then swap them in one after the other with nothing slow in
+        between, so the page does not show one scope's cards beside another scope's charts for
+        long. The status line, set last, carries the scope in ``data-scope`` (tests wait for it)."""
         lang, year, area = self.lang, self.year.value, self.area.value
         results, cat = self.data.results, self.catalogue
         scope = dd.in_scope(results, year, area)
@@ -260,9 +265,8 @@ class Dashboard:
             self.poor_chart: self._poor_html(area),
             self.panel: self._panel_html(year, area),
         }
-        with self.widget.hold_sync():
-            for w, value in parts.items():
-                w.value = value
+        for w, value in parts.items():
+            w.value = value
         as_of = t("dash_as_of", lang, time=self.data.as_of.strftime("%Y-%m-%d %H:%M"))
         self.status.value = (f'<span class="wb-subtitle wb-status" data-scope="{_e(self.scope_key)}">'
                              f'{_e(as_of)}</span>')
