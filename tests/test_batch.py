@@ -5,14 +5,20 @@ and HTML that works offline and carries the round's Chinese title."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import re
+import shutil
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
+from browser_support import offline_page
 from docx import Document
 
 from workbench.archive import Archive
@@ -37,6 +43,24 @@ def make_project(base: Path, **changes) -> Path:
     return params
 
 
+@contextmanager
+def served(folder: Path):
+    """The reports folder over HTTP on 127.0.0.1, as a file share's web view would serve it."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def manifest(base: Path) -> dict:
     return json.loads((base / "reports" / "2018" / "manifest.json").read_text(encoding="utf-8"))
 
@@ -48,11 +72,23 @@ def tables(base: Path) -> dict[str, bytes]:
             if p.suffix in (".csv", ".xlsx", ".docx")}
 
 
-def test_batch_two_rounds_two_jobs_rerun_identical_and_resume(demo_archive, catalogue, tmp_path):
-    params = make_project(tmp_path)
+@pytest.fixture(scope="module")
+def first_run(demo_db, tmp_path_factory):
+    """One real batch, as the operator runs it: the CLI, two rounds, two jobs. Its archive is a
+    private copy; the last test of this module changes it."""
+    base = tmp_path_factory.mktemp("batch")
+    shutil.copy(demo_db, base / "demo.db")
+    archive = Archive(str(base / "demo.db"))
+    params = make_project(base)
     cmd = [sys.executable, "-m", "workbench.cli", "batch", "--year", "2018", "--jobs", "2",
-           "--db", demo_archive.url, "--params-dir", str(params)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+           "--db", archive.url, "--params-dir", str(params)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=base, timeout=300)
+    yield base, archive, params, done
+    archive.dispose()
+
+
+def test_two_rounds_two_jobs_files_and_manifest(first_run):
+    tmp_path, demo_archive, _, done = first_run
     assert done.returncode == 0, done.stderr
     assert "[2/2]" in done.stderr  # progress: rounds done / total
     assert "2 轮完成" in done.stdout
@@ -88,11 +124,33 @@ def test_batch_two_rounds_two_jobs_rerun_identical_and_resume(demo_archive, cata
     assert 'href="city/2018-city.html"' in index and 'href="370781/2018-370781.html"' in index
     assert "<script" not in index and "设立" in index
 
+
+@pytest.mark.browser
+def test_html_report_in_an_offline_browser(first_run):
+    """The report opened in Chromium on a closed network: nothing is fetched, the Chinese title
+    and the charts are visible, no code is."""
+    base = first_run[0]
+    with served(base / "reports") as url, offline_page(1200, 900) as (page, log):
+        page.goto(f"{url}/2018/index.html")
+        page.click("text=" + TITLES["city"])
+        page.wait_for_load_state("load")
+        assert page.locator("h1").first.inner_text() == TITLES["city"]
+        assert page.locator(".jp-RenderedSVG svg").count() == 2
+        assert page.locator(".jp-RenderedSVG svg").first.is_visible()
+        assert "load_round_report" not in page.inner_text("body")
+        assert not log.blocked and not log.console_errors and not log.page_errors
+
+
+def test_rerun_is_identical_and_resume_skips_what_is_unchanged(first_run, catalogue):
+    tmp_path, demo_archive, params, _ = first_run
+    out = tmp_path / "reports" / "2018"
+    first = manifest(tmp_path)
     before = tables(tmp_path)
+    assert len(before) > 4
     result = run_batch([2018], db=demo_archive.url, params_dir=params, jobs=2)
     assert result.ok and result.ran == 2
     again = manifest(tmp_path)
-    assert tables(tmp_path) == before and len(before) > 4  # byte for byte
+    assert tables(tmp_path) == before  # byte for byte
     for rid, entry in again["rounds"].items():
         assert entry["result_hash"] == first["rounds"][rid]["result_hash"]
         assert entry["inputs"] == first["rounds"][rid]["inputs"]
