@@ -176,12 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, secs, note in rows:
         print(f"{name:52s} {secs:10.3f} {secs / t_engine:10.1f}  {note}")
 
-    # one slider move: one scenario re-scored and re-ranked (matters and units)
-    moves = []
+    # one slider move as the explorer makes it: rebalance the category, then re-score and re-rank
+    # every matter and unit under the official weights and the scenario (two tables out)
+    from workbench.derived_weights import rebalance
+
+    moves, scenario = [], catalogue.weights.copy()
+    ids = list(catalogue.indicators.index)
     for i in range(30):
-        w = W[i:i + 1]
         t = time.perf_counter()
-        rb.scores(inp, w)
+        scenario = rebalance(scenario, catalogue, ids[i % len(ids)], 5 + (7 * i) % 30)
+        rb.compare_weights(inp, catalogue.weights, scenario)
         moves.append(time.perf_counter() - t)
     t_move = statistics.median(moves)
 
@@ -195,15 +199,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\ngoals")
     print(f"  engine {t_engine:.2f} s wall for {args.draws} × {inp.n} × {k}   (goal < 3 s): "
           f"{'met' if t_engine < 3 else 'NOT met'}")
-    print(f"    1 thread: {CPU['engine1']:.2f} CPU s — the wall time of an otherwise idle core, whatever "
-          f"else runs on the machine ({'< 3 s' if CPU['engine1'] < 3 else '≥ 3 s'} even on one core)")
+    print(f"    1 thread: {CPU['engine1']:.2f} CPU s, i.e. the wall time on one idle core whatever else "
+          f"the machine runs ({'met' if CPU['engine1'] < 3 else 'NOT met'} on one core alone)")
     print(f"  engine / floor = {t_engine / t_floor:.2f} with {cores} threads each, "
           f"{t_engine1 / t_floor1:.2f} with 1 thread each   (goal ≤ 2): "
           f"{'met' if max(t_engine / t_floor, t_engine1 / t_floor1) <= 2 else 'NOT met'}")
     if pym is not None:
         print(f"  pymcdm loop / engine = {pym / t_engine:.0f}×   (goal ≥ 50×): "
               f"{'met' if pym >= 50 * t_engine else 'NOT met'}")
-    print(f"  slider move (median of 30) {1000 * t_move:.1f} ms   (goal < 50 ms): "
+    print(f"  slider move: rebalance + re-score and re-rank {inp.n} matters and {len(inp.units)} units "
+          f"under official and scenario (median of 30) {1000 * t_move:.1f} ms   (goal < 50 ms): "
           f"{'met' if t_move < 0.05 else 'NOT met'}")
     print(f"  peak traced memory {peak / 2**20:.0f} MiB, max RSS {rss:.0f} MiB   (goal < 2048 MiB): "
           f"{'met' if max(peak / 2**20, rss) < 2048 else 'NOT met'}")
