@@ -222,3 +222,18 @@ def test_inputs_say_what_is_missing(catalogue):
     entries = entries.assign(result=None)  # nothing entered: no complete matter
     with pytest.raises(WorkbenchError):
         rb.build_inputs(score_indicators(matters, entries, catalogue), catalogue)
+
+
+def test_threads_do_not_change_the_answer_and_the_run_says_what_made_it(catalogue):
+    matters, entries = random_case(catalogue, 12, n=60, units=15)
+    detail = score_indicators(matters, entries, catalogue)
+    inp = rb.build_inputs(detail, catalogue)
+    W = rb.draw_weights(catalogue.weights, catalogue, draws=400, seed=9, spread=0.3)
+    one = rb.run(inp, W, catalogue.weights, chunk=50, workers=1)
+    two = rb.run(inp, W, catalogue.weights, chunk=50, workers=2)
+    pd.testing.assert_frame_equal(one.matters, two.matters, check_exact=True)
+    pd.testing.assert_frame_equal(one.units, two.units, check_exact=True)
+    np.testing.assert_array_equal(one.unit_shift, two.unit_shift)
+    res = rb.analyse(detail, catalogue, draws=10, seed=3, spread=0.1)
+    assert res.params["catalogue_hash"] == catalogue.hash and res.params["spread"] == 0.1
+    assert {"baseline_weights_hash", "software_version", "seed", "scheme"} <= set(res.params)

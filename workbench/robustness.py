@@ -336,8 +336,12 @@ def analyse(
         W, scheme = scenario_matrix(scenarios, catalogue), "scenarios"
     else:
         W = draw_weights(baseline, catalogue, scheme, draws, seed, **params)
+    from . import __version__
+    from .catalogue import weights_hash
+
     record = {"scheme": scheme, "draws": int(W.shape[0]), "seed": seed, **params,
-              "catalogue_hash": catalogue.hash}
+              "catalogue_hash": catalogue.hash, "baseline_weights_hash": weights_hash(baseline),
+              "software_version": __version__}
     return run(inp, W, baseline, chunk=chunk, params=record)
 
 
