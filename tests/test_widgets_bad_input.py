@@ -129,6 +129,7 @@ def test_round_setup_refuses_a_window_backwards_and_a_step_out_of_order(demo_arc
     assert "窗口起始晚于结束" in form.message.value
     assert snapshot(demo_archive) == before
     open_round = RoundSetupForm(demo_archive, RID, lang="en", catalogue=catalogue)
+    assert "16 matters in scope · 0 without a complete self-assessment" in open_round.info.value
     open_round.step.value = "assess"
     open_round.close_button.click()
     assert "cannot close “Comprehensive assessment”: close “Deployment” first" in open_round.message.value

@@ -59,6 +59,11 @@ register({
     "wt_tab_gap": {"zh": "自评与核查", "en": "Self vs verified"},
     "wt_tab_charts": {"zh": "图表", "en": "Charts"},
     "wt_tab_previous": {"zh": "与上年比较", "en": "Against last year"},
+    "wt_progress": {
+        "zh": "问效事项 {included} 项 · 自评未完成 {self_open} 项 · 核查未完成 {verified_open} 项",
+        "en": "{included} matters in scope · {self_open} without a complete self-assessment · "
+              "{verified_open} not completely verified",
+    },
     "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
 })
 
@@ -221,6 +226,10 @@ class RoundSetupForm(Form):
         self.info.value = (f"<p>{html.escape(self.L('wt_window'))}: {r['window_start']} – {r['window_end']} · "
                            f"{html.escape(self.L('wt_eval_date'))}: {r['eval_date']} · "
                            f"{html.escape(self.L('status'))}: {html.escape(str(r['status']))}</p>")
+        facts = steps.round_facts(self.archive, self.round_id, self.catalogue)
+        self.info.value += "<p>" + html.escape(self.L(
+            "wt_progress", included=facts["included"], self_open=len(facts["self_incomplete"]),
+            verified_open=len(facts["verified_incomplete"]))) + "</p>"
         track = steps.tracker(self.archive, self.round_id, self.lang)
         shown = track[["label", "status_label", "by", "at", "note"]].rename(columns={
             "label": self.L("wt_step"), "status_label": self.L("status"), "by": self.L("wt_moved_by"),
