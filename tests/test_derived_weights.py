@@ -97,3 +97,21 @@ def test_rebalance_keeps_100_and_respects_locks(catalogue):
     everyone_else = set(est) - {"EST-05"}
     w4 = rebalance(w, catalogue, "EST-05", 0, locked=everyone_else)  # nothing free: stays put
     assert w4[est].sum() == 100 and w4["EST-05"] == w["EST-05"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.integers(-5, 120), st.sets(st.integers(0, 29), max_size=6)),
+                min_size=1, max_size=12))
+def test_any_sequence_of_slider_moves_keeps_whole_weights_summing_to_100(moves):
+    from workbench.catalogue import load_catalogue
+    from workbench.derived_weights import rebalance
+
+    catalogue = load_catalogue()
+    ids = list(catalogue.indicators.index)
+    w = catalogue.weights.copy()
+    for i, value, locked in moves:
+        lock = {ids[j] for j in locked}
+        before = w.copy()
+        w = rebalance(w, catalogue, ids[i], value, lock)
+        validate_weights(w, catalogue)  # whole numbers ≥ 0, 100 per category
+        assert (w[sorted(lock - {ids[i]})] == before[sorted(lock - {ids[i]})]).all()
