@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -99,14 +101,20 @@ def test_rebalance_keeps_100_and_respects_locks(catalogue):
     assert w4[est].sum() == 100 and w4["EST-05"] == w["EST-05"]
 
 
+@functools.cache
+def _catalogue():
+    from workbench.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 29), st.integers(-5, 120), st.sets(st.integers(0, 29), max_size=6)),
                 min_size=1, max_size=12))
 def test_any_sequence_of_slider_moves_keeps_whole_weights_summing_to_100(moves):
-    from workbench.catalogue import load_catalogue
     from workbench.derived_weights import rebalance
 
-    catalogue = load_catalogue()
+    catalogue = _catalogue()
     ids = list(catalogue.indicators.index)
     w = catalogue.weights.copy()
     for i, value, locked in moves:
