@@ -73,6 +73,9 @@ register({
     "wx_by_category": {"zh": "按事项类别", "en": "by category"},
     "wx_by_kind": {"zh": "按指标类型", "en": "by indicator kind"},
     "wx_by_indicator": {"zh": "按单项指标", "en": "by indicator"},
+    "wx_kind_graded": {"zh": "定性评价类", "en": "graded"},
+    "wx_kind_ratio": {"zh": "比例类", "en": "ratio"},
+    "wx_kind_yes_no": {"zh": "是否类", "en": "yes/no"},
     "wx_removal": {"zh": "去掉一项指标对排名的影响(按单位平均变动排序)",
                    "en": "Removing one indicator: effect on ranks (by units' mean shift)"},
     "points_moved": {"zh": "调整的分值", "en": "Points moved"},
@@ -259,6 +262,9 @@ class WeightExplorer(W.VBox):
                               spread=float(self.spread.value), seed=self.seed, bootstrap=200,
                               baseline=self.weights.astype(float), inputs=self.inputs)
         self.tables["sobol"] = table
+        names = {**{c: self.catalogue.category_name(c, self.lang) for c in self.catalogue.categories},
+                 **{k: t(f"wx_kind_{k}", self.lang) for k in ("graded", "ratio", "yes_no")}}
+        table = table.assign(sobol_factor=table["sobol_factor"].map(lambda f: names.get(f, f)))
         self.charts["sobol"] = xc.sobol_chart(table, self.lang)
         self.panes["sobol"].value = _svg(self.charts["sobol"]) + _table(table.round(3), self.lang)
 
