@@ -53,6 +53,8 @@ def display(df: pd.DataFrame, lang: str = "zh", catalogue: Catalogue | None = No
         out["category"] = out["category"].map(lambda c: catalogue.category_name(c, lang) if pd.notna(c) else c)
     if catalogue is not None and "band" in out:
         out["band"] = out["band"].map(lambda b: catalogue.band_name(b, lang) if isinstance(b, str) else b)
+    if "status" in out:
+        out["status"] = out["status"].map(lambda s: t(s, lang) if s in ("complete", "incomplete") else s)
     names = column_labels(list(out.columns), lang)
     names.update({c: t(k, lang) for c, k in DISPLAY_KEYS.items() if c in out})
     return out.rename(columns=names)

@@ -64,6 +64,8 @@ register({
         "en": "{included} matters in scope · {self_open} without a complete self-assessment · "
               "{verified_open} not completely verified",
     },
+    "wt_round_status_open": {"zh": "进行中", "en": "open"},
+    "wt_round_status_completed": {"zh": "已办结", "en": "completed"},
     "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
 })
 
@@ -225,7 +227,7 @@ class RoundSetupForm(Form):
         r = self.archive.get_round(self.round_id)
         self.info.value = (f"<p>{html.escape(self.L('wt_window'))}: {r['window_start']} – {r['window_end']} · "
                            f"{html.escape(self.L('wt_eval_date'))}: {r['eval_date']} · "
-                           f"{html.escape(self.L('status'))}: {html.escape(str(r['status']))}</p>")
+                           f"{html.escape(self.L('status'))}: {html.escape(self.L('wt_round_status_' + str(r['status'])))}</p>")
         facts = steps.round_facts(self.archive, self.round_id, self.catalogue)
         self.info.value += "<p>" + html.escape(self.L(
             "wt_progress", included=facts["included"], self_open=len(facts["self_incomplete"]),
