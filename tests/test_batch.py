@@ -38,7 +38,7 @@ def make_project(base: Path, **changes) -> Path:
     params = base / "parameters"
     params.mkdir(parents=True, exist_ok=True)
     raw = yaml.safe_load((ROOT / "parameters" / "2018.yaml").read_text(encoding="utf-8"))
-    raw.update(areas=AREAS, **changes)
+    raw.update({"areas": AREAS, **changes})
     (params / "2018.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return params
 
@@ -214,3 +214,21 @@ def test_a_failing_round_does_not_stop_the_other(demo_archive, tmp_path):
     assert not list(out.glob(".*"))
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "CatalogueError" in index and 'href="city/2018-city.html"' in index
+
+
+@pytest.mark.pg
+def test_batch_on_postgresql(pg_url, demo_db, catalogue, tmp_path):
+    """The shared deployment: the batch against PostgreSQL gives the very result table the
+    SQLite archive gives."""
+    from workbench.batch_report import load_round_report, write_tables
+    from workbench.demo import build_demo
+
+    build_demo(Archive(pg_url), catalogue)
+    params = make_project(tmp_path, areas=["370781"])
+    result = run_batch([2018], db=pg_url, params_dir=params, jobs=1)
+    assert result.ok, manifest(tmp_path)
+    produced = tmp_path / "reports" / "2018" / "370781" / "2018-370781.csv"
+    expected = write_tables(load_round_report("2018-370781", db=str(demo_db)), tmp_path / "sqlite")
+    assert produced.read_bytes() == expected[0].read_bytes()
+    again = plan_year(2018, Archive(pg_url, read_only=True), params).tasks[0]
+    assert again.inputs == manifest(tmp_path)["rounds"]["2018-370781"]["inputs"]
