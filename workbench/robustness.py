@@ -173,7 +173,7 @@ class _Stats:
 
     def __init__(self, inp: Inputs, key0: np.ndarray, rank0: np.ndarray, draws: int, threshold: int):
         n = key0.size
-        self.rank0 = rank0.astype(np.int32)
+        self.rank0 = rank0.astype(inp.rank_dtype)
         self.lo, self.hi = _band_bounds(inp, key0)
         self.threshold = threshold
         self.under = np.zeros(n, dtype=np.int64)
@@ -267,7 +267,7 @@ def run(
 
     def one(d0: int) -> None:
         if not hasattr(local, "buf"):
-            local.buf = _Buffers(min(chunk, draws), inp.n, len(inp.units))
+            local.buf = _Buffers(min(chunk, draws), inp.n, len(inp.units), inp.rank_dtype)
         buf = local.buf
         key = matter_keys(inp, np.ascontiguousarray(W[d0:d0 + chunk]), buf)
         rank = rank_keys(key, inp.groups, buf.rank, buf)

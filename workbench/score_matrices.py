@@ -61,6 +61,12 @@ class Inputs:
     def n(self) -> int:
         return self.FA.shape[1]
 
+    @property
+    def rank_dtype(self) -> type:
+        """16-bit ranks while every ranked block is small enough: half the memory traffic."""
+        largest = max(e - s for s, e in self.groups + self.unit_groups)
+        return np.int16 if largest < np.iinfo(np.int16).max else np.int32
+
 
 def build_inputs(detail: pd.DataFrame, catalogue: Catalogue) -> Inputs:
     """``detail``: score_indicators output (optionally with ``round_id``; one round if absent).
@@ -153,13 +159,13 @@ def _blocks(keys: pd.DataFrame) -> tuple[tuple[int, int], ...]:
 class _Buffers:
     """Reused per-chunk arrays: fresh allocations of tens of MB cost more than the arithmetic."""
 
-    def __init__(self, rows: int, n: int, units: int):
+    def __init__(self, rows: int, n: int, units: int, rank_dtype=np.int32):
         self.num = np.empty((rows, n))
         self.den = np.empty((rows, n))
         self.key = np.empty((rows, n), dtype=np.uint16)
-        self.rank = np.empty((rows, n), dtype=np.int32)
+        self.rank = np.empty((rows, n), dtype=rank_dtype)
         self.ukey = np.empty((rows, units), dtype=np.uint16)
-        self.urank = np.empty((rows, units), dtype=np.int32)
+        self.urank = np.empty((rows, units), dtype=rank_dtype)
         self._work: dict[str, np.ndarray] = {}
 
     def work(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
@@ -293,13 +299,13 @@ def rank_keys(
         flat = order.ravel()
         srt = buf.work("srt", (c, m), np.uint16)
         np.take(desc.ravel(), flat, out=srt.ravel())
-        start = buf.work("start", (c, m), np.int32)  # 1-based position where each run starts
+        start = buf.work("start", (c, m), out.dtype)  # 1-based position where each run starts
         start[:, 0] = 1
         neq = buf.work("neq", (c, m - 1), bool)
         np.not_equal(srt[:, 1:], srt[:, :-1], out=neq)
-        np.multiply(neq, np.arange(2, m + 1, dtype=np.int32), out=start[:, 1:])
+        np.multiply(neq, np.arange(2, m + 1, dtype=out.dtype), out=start[:, 1:])
         np.maximum.accumulate(start, axis=1, out=start)
-        tmp = buf.work("scatter", (c, m), np.int32)
+        tmp = buf.work("scatter", (c, m), out.dtype)
         tmp.ravel()[flat] = start.ravel()
         out[:, s:e] = tmp
         if (desc > 10000).any():
@@ -311,7 +317,7 @@ def scores(inp: Inputs, W: np.ndarray) -> dict[str, np.ndarray]:
     """Per draw (rows of ``W``): completion % and ranks of matters and units (NaN/0 where a
     matter has no applicable weight). For a few scenarios at a time, e.g. a slider move."""
     W = np.atleast_2d(np.asarray(W, dtype=float))
-    buf = _Buffers(W.shape[0], inp.n, len(inp.units))
+    buf = _Buffers(W.shape[0], inp.n, len(inp.units), inp.rank_dtype)
     key = matter_keys(inp, W, buf)
     rank = rank_keys(key, inp.groups, buf.rank, buf)
     ukey = unit_keys(inp, key, buf.ukey)
