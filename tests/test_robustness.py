@@ -186,7 +186,7 @@ def test_cli_writes_matters_units_and_overtaking(demo_db, tmp_path, capsys, monk
     out = tmp_path / "rob.xlsx"
     assert main(["--lang", "en", "robustness", "--db", str(demo_db), "--round", "2018-city",
                  "--draws", "300", "--seed", "2", "--out", str(out)]) == 0
-    assert "2018-city: 300 draws" in capsys.readouterr().out
+    assert "2018-city: 300 draws (uniform ×(1±f)" in capsys.readouterr().out
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["matters", "units", "rounds", "overtaking", "parameters"]
     assert book["units"].max_row == 11  # 10 units + header

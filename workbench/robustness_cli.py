@@ -71,7 +71,8 @@ def _cmd_robustness(args) -> int:
     write_results(args.out, {"matters": res.matters, "units": res.units, "rounds": res.rounds,
                              "overtaking": pairs, "parameters": meta}, args.lang)
     for r in res.rounds.itertuples():
-        print(t("robustness_headline", args.lang, round_id=r.round_id, draws=r.draws, scheme=args.scheme,
+        print(t("robustness_headline", args.lang, round_id=r.round_id, draws=r.draws,
+                scheme=t(f"scheme_{args.scheme}", args.lang),
                 spread=args.spread if args.scheme == "uniform" else args.concentration,
                 shift=r.mean_abs_shift))
     print(t("robustness_written", args.lang, path=args.out))
