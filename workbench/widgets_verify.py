@@ -60,6 +60,7 @@ class _IndicatorRow:
     def __init__(self, form: VerificationForm):
         self.indicator_id: str | None = None
         self.kind = ""
+        self.na_words = form.catalogue.vocab.na
         words = list(form.catalogue.vocab.grade_words)
         self.name = W.HTML(layout=W.Layout(width="300px"))
         self.graded = W.Dropdown(options=[("—", "")] + [(w, w) for w in words], layout=W.Layout(width="120px"))
@@ -91,7 +92,7 @@ class _IndicatorRow:
         for kind, w in (("graded", self.graded), ("yes_no", self.yes_no), ("ratio", self.ratio)):
             w.layout.display = "" if kind == self.kind else "none"
             w.value = ""
-        is_na = current is not None and current.strip().lower() in {"不适用", "na", "n/a", "无此项"}
+        is_na = current is not None and current.strip().lower() in self.na_words
         self.na.value = is_na
         if current is not None and not is_na:
             options = {v for _, v in getattr(self.control, "options", [])}
