@@ -147,20 +147,28 @@ class _Pairs:
         return const + (C * _lmo(C, lo, hi, cats)).sum(axis=1)
 
     def pct_range(self, lo, hi, cats, W0) -> tuple[np.ndarray, np.ndarray]:
-        """Exact min and max of each term's p/q over the feasible set (Dinkelbach + greedy)."""
+        """Min and max of each term's p/q over the feasible set (Dinkelbach with the greedy step).
+
+        Returned as guaranteed bounds: with G(t) = max ±(p − t q) (exact, greedy), every feasible
+        ratio lies within t ± max(G, 0)/q_min — which is t itself once the iteration has converged
+        (it does in a few steps: the optimum is a vertex)."""
+        q_min = np.einsum("ptk,ptk->pt", self.A, self._term_lmo(-self.A, lo, hi, cats))
+        q_min = np.where(q_min > 0, q_min, np.inf)
         out = []
         for sign in (1.0, -1.0):
             p, q = self.parts(W0)
             t = p / q
             for _ in range(50):
-                W = self._term_lmo(sign * (self.F - t[..., None] * self.A), lo, hi, cats)  # ±(p − t q)
+                C = sign * (self.F - t[..., None] * self.A)  # maximise ±(p − t q)
+                W = self._term_lmo(C, lo, hi, cats)
+                gap = np.einsum("ptk,ptk->pt", C, W)
                 pn = np.einsum("ptk,ptk->pt", self.F, W)
                 qn = np.einsum("ptk,ptk->pt", self.A, W)
                 tn = pn / np.where(qn > 0, qn, 1.0)
                 if (sign * (tn - t) <= TOL).all():
                     break
                 t = np.where(sign * (tn - t) > TOL, tn, t)
-            out.append(t)
+            out.append(t + sign * np.maximum(gap, 0.0) / q_min)
         return out[1], out[0]
 
 
