@@ -92,6 +92,42 @@ register({
 #: step → extra checks ``(archive, round_id, lang) -> [reason, …]`` (feedback, rectification, …)
 CLOSE_CHECKS: dict[str, list[Callable[[Archive, str, str], list[str]]]] = {s: [] for s in STEPS}
 
+register({
+    "wt_block_feedback": {
+        "zh": "尚未出具情况反馈并封存结果(先运行 workbench feedback)",
+        "en": "feedback not issued and results not sealed yet (run `workbench feedback` first)",
+    },
+    "wt_block_rectify": {
+        "zh": "{n} 项整改仍在期限内未复查(如 #{first})",
+        "en": "{n} rectification item(s) still within their deadline and not re-checked (e.g. #{first})",
+    },
+})
+
+
+def _feedback_issued(archive: Archive, round_id: str, lang: str) -> list[str]:
+    from .sealing import seal_of  # the follow-through feature; imported when the step is closed
+
+    return [] if seal_of(archive, round_id) else [t("wt_block_feedback", lang)]
+
+
+def _rectification_settled(archive: Archive, round_id: str, lang: str, today=None) -> list[str]:
+    """Rectification is over when every item is re-checked (passed or failed) or its deadline has
+    passed — from then on the result-use rules, not the officer, decide what follows."""
+    from datetime import date
+
+    from .rectification import read_items
+
+    items = read_items(archive, round_id)
+    deadline = pd.to_datetime(items["deadline"]).dt.date
+    pending = items[(items["status"] == "done") | ((items["status"] == "open") & (deadline >= (today or date.today())))]
+    if pending.empty:
+        return []
+    return [t("wt_block_rectify", lang, n=len(pending), first=int(pending["item_id"].iloc[0]))]
+
+
+CLOSE_CHECKS["feedback"].append(_feedback_issued)
+CLOSE_CHECKS["rectify"].append(_rectification_settled)
+
 
 def step_label(step: str, lang: str | None = None) -> str:
     return t("step_" + step, lang)
