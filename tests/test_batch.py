@@ -205,7 +205,7 @@ def test_a_failing_round_does_not_stop_the_other(demo_archive, tmp_path):
     assert '<html lang="en">' in page and "Weifang (city level)" in page and "Unit ranking" in page
     bad = rounds["2018-370781"]
     assert bad["status"] == "failed" and bad["outputs"] == {}
-    assert bad["error"]["ename"] == "CatalogueError"
+    assert bad["error"]["ename"] == "CatalogueError" and bad["error"]["step"] == "notebook"
     assert "broken.yaml" in bad["error"]["evalue"]
     assert bad["error"]["source"].startswith("report = rr.load_round_report")
     assert isinstance(bad["error"]["cell"], int)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -195,12 +196,15 @@ def test_kernel_port_race_is_retried(monkeypatch, tmp_path):
 
 def test_progress_lines():
     stream = io.StringIO()
-    progress = batch.Progress(2, stream)
+    progress = batch.Progress(3, stream)
     progress.finished("2018-city", {"status": "ok", "seconds": 4.2})
     progress.finished("2018-370781", {"status": "failed", "seconds": 1.0, "error": {
         "cell": 3, "ename": "CatalogueError", "evalue": "bad", "notebook": "_failed/x.ipynb"}})
+    progress.finished("2018-370782", {"status": "failed", "seconds": 1.0, "error": {
+        "step": "letters", "cell": None, "ename": "LetterTemplateError", "evalue": "no {{ items }}"}})
     text = stream.getvalue()
-    assert "[1/2]" in text and "2018-city" in text and "[2/2]" in text
+    assert re.search(r"letters\W+LetterTemplateError", text)
+    assert "[1/3]" in text and "2018-city" in text and "[2/3]" in text
     assert "CatalogueError" in text and "_failed/x.ipynb" in text
 
 

@@ -48,8 +48,8 @@ register({
         "en": "{year}: {ok} rounds ok, {failed} failed, {skipped} unchanged → {index}",
     },
     "batch_round_failed": {
-        "zh": "{round_id} 失败:第 {cell} 个单元格 {ename}: {evalue}(笔记本:{notebook})",
-        "en": "{round_id} failed in cell {cell}: {ename}: {evalue} (notebook: {notebook})",
+        "zh": "{round_id} 失败(单元格/步骤 {cell}){ename}: {evalue}(笔记本:{notebook})",
+        "en": "{round_id} failed at cell/step {cell}: {ename}: {evalue} (notebook: {notebook})",
     },
     "batch_locked": {
         "zh": "另一个批处理(进程 {pid})正在写入 {folder},请等待其结束",
@@ -111,15 +111,17 @@ def run_round(task: RoundTask) -> dict:
     staging.mkdir(parents=True)
     notebook = staging / f"{task.round_id}.ipynb"
     entry = {"area": task.area, "inputs": task.inputs, "timings": {}}
+    step = "notebook"
     try:
         nb, seconds = _execute(task, notebook, staging)
         executed = sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells)
         entry["timings"] = {"kernel": round(seconds - executed, 3), "execute": round(executed, 3)}
-        t0 = time.perf_counter()
+        step, t0 = "html", time.perf_counter()
         lang = task.parameters.get("lang", "zh")
         html = _to_html(nb, round_title(task.year, task.area, lang), lang)
         (staging / f"{task.round_id}.html").write_text(html, encoding="utf-8")
         entry["timings"]["convert"] = round(time.perf_counter() - t0, 3)
+        step = "letters"
         if task.letters:
             entry["timings"]["letters"] = _write_letters(task, staging / "letters")
         outputs = {p.relative_to(staging).as_posix(): file_hash(p)
@@ -128,7 +130,7 @@ def run_round(task: RoundTask) -> dict:
         (task.out_dir.parent / "_failed" / notebook.name).unlink(missing_ok=True)  # now fixed
         entry.update(status="ok", outputs=outputs, result_hash=outputs.get(f"{task.round_id}.csv"))
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
-        entry.update(status="failed", outputs={}, error=_describe(exc))
+        entry.update(status="failed", outputs={}, error={"step": step, **_describe(exc)})
         if notebook.exists():
             failed = task.out_dir.parent / "_failed" / notebook.name
             failed.parent.mkdir(exist_ok=True)
@@ -294,7 +296,8 @@ class Progress:
         self.stream.write(("\r\033[K" if self.tty else "") + line + "\n")
         if entry["status"] == "failed":
             e = entry["error"]
-            self.stream.write("  " + t("batch_round_failed", round_id=round_id, cell=e.get("cell"),
+            where = e.get("cell") if e.get("cell") is not None else e.get("step", "—")
+            self.stream.write("  " + t("batch_round_failed", round_id=round_id, cell=where,
                                        ename=e.get("ename"), evalue=e.get("evalue"),
                                        notebook=e.get("notebook", "—")) + "\n")
         self.stream.flush()
