@@ -79,10 +79,6 @@ def poor_threshold(catalogue: Catalogue) -> float:
     return float(catalogue.bands[-2][2]) if len(catalogue.bands) > 1 else 0.0
 
 
-def poor_band(catalogue: Catalogue) -> str:
-    return catalogue.bands[-1][0]
-
-
 # ------------------------------------------------------------------------------------ figures
 def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area: str = ALL,
              extras: dict[str, pd.DataFrame] | None = None) -> dict[str, float | int | None]:
