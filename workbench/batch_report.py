@@ -206,7 +206,10 @@ def self_vs_verified(report: RoundReport, lang: str = "zh") -> HTML:
 
 # ------------------------------------------------------------------ files
 def write_tables(report: RoundReport, output_dir: str | Path) -> list[Path]:
-    """``<round_id>.csv`` and ``.xlsx``: the same bytes whenever the inputs are the same."""
+    """``<round_id>.csv`` and ``.xlsx``: the same bytes whenever the inputs are the same. No
+    folder (the notebook opened by hand) writes nothing."""
+    if not str(output_dir):
+        return []
     out = Path(output_dir)
     csv = export_table(report.results, out / f"{report.round_id}.csv")
     xlsx = export_table(report.results, out / f"{report.round_id}.xlsx")
