@@ -233,3 +233,25 @@ def test_one_batch_at_a_time_per_folder(tmp_path):
         batch._lock(tmp_path)
     lock.write_text("999999999")  # a process that is gone: its lock is taken over
     assert batch._lock(tmp_path) == lock and lock.read_text() == str(os.getpid())
+
+
+def test_year_overview_counts_and_units_under_60():
+    from workbench.batch_index import overview
+
+    rows = [  # round, area, level, unit, matter, category, status, completion %, band
+        ("2019-city", "city", "city", "C1", "m1", "establish", "complete", 55.0, "差"),
+        ("2019-city", "city", "city", "C1", "m2", "change", "complete", 62.0, "中"),
+        ("2019-city", "city", "city", "C2", "m3", "change", "complete", 95.0, "优"),
+        ("2019-370781", "370781", "county", "Q1", "m4", "merge", "complete", 81.0, "良"),
+        ("2019-370781", "370781", "county", "Q2", "m5", "abolish", "incomplete", None, None),
+    ]
+    cols = ["round_id", "area", "level", "unit_id", "matter_id", "category", "status",
+            "completion_pct", "band"]
+    results = pd.DataFrame(rows, columns=cols).assign(unit_name=lambda d: "单位" + d["unit_id"])
+    view = overview(results, "zh")
+    table = view["level_category"]
+    assert table.loc["市级", "设立"] == 1 and table.loc["市级", "变更"] == 2
+    assert table.loc["县(市、区)", "合计"] == 2 and table.loc["合计", "合计"] == 5
+    assert view["bands"].to_dict() == {"优": 1, "良": 1, "中": 1, "差": 1}
+    assert view["under_60"] == [{"area": "潍坊市(市级)", "round_id": "2019-city", "unit": "单位C1",
+                                 "pct": 58.5, "matters": 2}]
