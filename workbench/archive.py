@@ -29,7 +29,7 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "workbench.db"
 SOURCES = ("self", "verified")
 #: feature modules that define further tables on ``metadata``; imported before tables are created
 FEATURE_TABLES: tuple[str, ...] = ("workbench.steps", "workbench.evidence", "workbench.survey",
-                                   "workbench.followup_tables")
+                                   "workbench.followup_tables", "workbench.filing")
 
 metadata = sa.MetaData()
 

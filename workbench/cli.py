@@ -23,7 +23,7 @@ from .labels import column_labels, t
 #: modules that contribute sub-commands: each has ``add_cli(subparsers)``
 EXTENSIONS: tuple[str, ...] = ("workbench.serve", "workbench.batch", "workbench.sealing", "workbench.result_use",
                                 "workbench.documents", "workbench.unit_history",
-                                "workbench.robustness_cli")
+                                "workbench.robustness_cli", "workbench.filing")
 
 
 def _date(text: str) -> date:

@@ -233,6 +233,8 @@ def build_demo(archive: Archive, catalogue: Catalogue | None = None, seed: int =
             evaluated["city" if area == CITY else "county"] += len(table)
     from .followup_demo import build_followup_demo  # feedback, rectification, decisions (issue 4)
     build_followup_demo(archive, catalogue)
+    from .filing_status import build_filing_demo  # county rounds filed with the city (报备)
+    build_filing_demo(archive, catalogue)
     return {"units": len(unit_table), "matters": len(matter_table), "rounds": len(plan),
             "evaluated": evaluated["city"] + evaluated["county"], **evaluated}
 

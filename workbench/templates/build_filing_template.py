@@ -1,0 +1,75 @@
+"""Build ``filing_letter.docx``, the office-editable template of the county's 报备函.
+
+Run once (``python -m workbench.templates.build_filing_template``) to regenerate the shipped
+template; offices then edit the .docx in Word, keeping the ``{{ placeholders }}``. Same
+official-document layout and East-Asian fonts as the feedback letter (``build_letter_template``):
+文号 line, title in 小标宋, addressee (the city office), body in 仿宋_GB2312 with a
+two-character indent, numbered headings in 黑体, the filing office and date at the bottom right.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from .build_letter_template import BODY_FONT, HEADING_FONT, TITLE_FONT, para, set_fonts
+
+HERE = Path(__file__).resolve().parent
+
+
+def build(path: Path = HERE / "filing_letter.docx") -> Path:
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT[0], Pt(16)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT[1])
+
+    para(doc, "{{ office }}", TITLE_FONT, 26, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(doc, "{{ doc_no }}", BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(doc, "", indent=False)
+    para(doc, "关于{{ year }}年度{{ area_name }}机构编制事项跟踪问效工作情况的报备函", TITLE_FONT, 22,
+         WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(doc, "", indent=False)
+    para(doc, "{{ city_office }}:", indent=False)
+    para(doc, "按照《潍坊市机构编制事项跟踪问效实施办法》关于县级机构编制部门将问效开展情况以书面形式报市编办备案的"
+              "要求,现将我办{{ year }}年度机构编制事项跟踪问效工作情况报备如下。")
+    para(doc, "一、问效范围和工作开展情况", HEADING_FONT, 16)
+    para(doc, "本轮问效将{{ window_start }}至{{ window_end }}期间公布实施的机构编制事项纳入范围,于{{ eval_date }}"
+              "组织实施,共对{{ n_units }}个被问效对象的{{ n_matters }}个问效事项进行了跟踪问效。现场核查中调阅文件资料"
+              "{{ documents }}件,询问问题{{ questions }}个,调查核实有关事项{{ items_verified }}项,征求意见建议"
+              "{{ suggestions }}条。{{ feedback_on }}已向被问效对象书面反馈。")
+    para(doc, "二、综合评定结果", HEADING_FONT, 16)
+    para(doc, "问效事项平均完成度为{{ mean_pct }}%。各等次事项数如下:")
+    table = doc.add_table(rows=3, cols=3)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j, h in enumerate(["等次", "事项数", "占比"]):
+        set_fonts(table.rows[0].cells[j].paragraphs[0].add_run(h), HEADING_FONT, 12)
+    set_fonts(table.rows[1].cells[0].paragraphs[0].add_run("{%tr for b in bands %}"), BODY_FONT, 12)
+    for j, c in enumerate(["{{ b.band }}", "{{ b.count }}", "{{ b.share }}%"]):
+        set_fonts(table.rows[2].cells[j].paragraphs[0].add_run(c), BODY_FONT, 12)
+    end = table.add_row()
+    set_fonts(end.cells[0].paragraphs[0].add_run("{%tr endfor %}"), BODY_FONT, 12)
+    para(doc, "三、整改和结果运用情况", HEADING_FONT, 16)
+    para(doc, "共下达整改事项{{ n_items }}项,截至报备之日已复查通过{{ n_passed }}项,其余正在督促整改。"
+              "按照结果运用规定形成处理意见{{ n_decisions }}项。")
+    para(doc, "四、附件", HEADING_FONT, 16)
+    para(doc, "随函报送电子报备包({{ package_name }}),包含问效结果表、单位排名、工作量统计、整改事项及状态、"
+              "结果运用决定{{ letters_note }},各文件附SHA-256校验值。")
+    para(doc, "", indent=False)
+    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para(doc, "{{ filed_on }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para(doc, "(联系人:{{ contact }})", size=14, indent=True)
+    doc.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    print(build())
