@@ -79,6 +79,8 @@ BAD = [
     ({"parameters": {"round_id": "2018-city"}}, ["parameters.round_id", "set by the batch"]),
     ({"parameters": {"colour": "red"}}, ["parameters.colour", "round_report.ipynb", "lang"]),
     ({"parameters": {"lang": 1}}, ["parameters.lang", "str"]),
+    ({"parameters": {"lang": "fr"}}, ["parameters.lang", "fr", "zh, en"]),
+    ({"overrides": {"city": {"parameters": {"source": "x"}}}}, ["overrides.city.parameters.source"]),
     ({"parameters": {"weights": "parameters/weights/nope.yaml"}}, ["parameters.weights", "nope.yaml"]),
     ({"notebook": "notebooks/nope.ipynb"}, ["notebook", "nope.ipynb"]),
 ]

@@ -42,6 +42,8 @@ TOP_KEYS = {
 }
 OVERRIDE_KEYS = ("window", "eval_date", "parameters")
 TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+#: notebook parameters with a fixed set of values
+CHOICES = {"lang": ("zh", "en"), "source": ("verified", "self")}
 
 register({
     "bp_no_file": {
@@ -57,6 +59,10 @@ register({
     "bp_bad_type": {
         "zh": "{path}:参数 {name} 类型应为 {expected},实际为 {value!r}",
         "en": "{path}: {name} must be {expected}, got {value!r}",
+    },
+    "bp_bad_choice": {
+        "zh": "{path}:参数 {name} 的值 {value!r} 无效;可选:{options}",
+        "en": "{path}: {name} cannot be {value!r}; valid: {options}",
     },
     "bp_year_mismatch": {
         "zh": "{path}:year 为 {value},与文件名年度 {year} 不符",
@@ -216,6 +222,9 @@ def check_notebook_parameters(path: Path, notebook: Path, given: dict, key_prefi
         if expected in TYPES and not (isinstance(value, TYPES[expected])
                                       and not (expected != "bool" and isinstance(value, bool))):
             raise _fail("bp_bad_type", path=path, name=key, expected=expected, value=value)
+        if name in CHOICES and value not in CHOICES[name]:
+            raise _fail("bp_bad_choice", path=path, name=key, value=value,
+                        options=", ".join(CHOICES[name]))
 
 
 def check_output(path: Path, value: str, root: Path) -> Path:
