@@ -257,3 +257,15 @@ def test_year_overview_counts_and_units_under_60():
     assert view["bands"].to_dict() == {"优": 1, "良": 1, "中": 1, "差": 1}
     assert view["under_60"] == [{"area": "潍坊市(市级)", "round_id": "2019-city", "unit": "单位C1",
                                  "pct": 58.5, "matters": 2}]
+
+
+def test_progress_on_a_terminal_shows_the_running_rounds():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = batch.Progress(13, stream)
+    progress.tick(["2018-city", "2018-370702"])
+    line = stream.getvalue()
+    assert line.startswith("\r") and "[0/13] 00:00" in line and "2018-city, 2018-370702" in line
