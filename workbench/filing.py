@@ -340,7 +340,7 @@ def review(archive: Archive, manifest: dict, contents: dict[str, bytes], receive
     key = ["status", "completion_pct", "band"]
     theirs = read_csv(contents["results.csv"]).set_index("matter_id")[key]
     ours = ours.set_index("matter_id")[key]
-    both = theirs.join(ours, how="outer", lsuffix="_pkg")
+    both = theirs.add_suffix("_pkg").join(ours, how="outer")
     differ = both.index[
         (both["status_pkg"].astype(str) != both["status"].astype(str))
         | (both["band_pkg"].astype(str) != both["band"].astype(str))

@@ -247,7 +247,7 @@ def labelled(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     out = df.copy()
     if "status" in out:
         out["status"] = out["status"].map(lambda s: t(f"filing_status_{s}", lang))
-    if "area_name" in out:
+    if "area_name" in out and "area" in out:
         out["area_name"] = out["area"].map(lambda a: area_name(a, lang or "zh"))
     return out.rename(columns={c: t(f"filing_col_{c}", lang) for c in out.columns})
 
