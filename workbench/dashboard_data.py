@@ -273,9 +273,12 @@ def fetch(archive, today: date | None = None) -> DashboardData:
 
         items, events = _table(archive, "rectification_items"), _table(archive, "rectification_events")
         extras["rectifications"] = item_states(items, events, today or date.today())
-    for name in ("decisions", "filings"):
-        if name in present:
-            extras[name] = _table(archive, name)
+    if "decisions" in present:
+        extras["decisions"] = _table(archive, "decisions")
+    if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing_status)
+        from .filing_status import filing_status
+
+        extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
     return DashboardData(results=data, rounds=archive.rounds(), extras=extras)
 
 

@@ -418,7 +418,8 @@ class Dashboard:
                     continue
                 c = cells.loc[(a, y)]
                 status = "" if c["status"] == dd.COMPLETED else f' · {_e(status_word.get(c["status"], c["status"]))}'
-                filing = (f' · {_e(t("dash_filing", lang))} {_e(c["filing"])}'
+                word = t(f"filing_status_{c.get('filing')}", lang)  # a status code in words; other text as is
+                filing = (f' · {_e(t("dash_filing", lang))} {_e(c["filing"] if word.startswith("filing_") else word)}'
                           if "filing" in c and isinstance(c["filing"], str) else "")
                 tds.append(f'<td class="wb-n">{self._band_span(c["completion_pct"])} · '
                            f'{_e(t("dash_n_matters", lang, n=int(c["matters"])))} · '
