@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -241,3 +242,27 @@ def test_cli_file_receive_filings(demo_archive, tmp_path):
 
 def test_filings_table_is_created_on_every_archive(archive):
     assert "filings" in sa.inspect(archive.engine).get_table_names()
+
+
+def test_notebook_files_receives_and_shows_status(demo_db, tmp_path):
+    import nbformat
+    import papermill
+
+    from workbench.batch import ensure_kernelspec
+
+    src = ROOT + "/notebooks/07_county_filing.ipynb"
+    first = nbformat.read(src, as_version=4).cells[0]
+    assert "parameters" in first.metadata["tags"] and "\nround_id = " in "\n" + first.source
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    out = tmp_path / "07.ipynb"
+    papermill.execute_notebook(
+        src, str(out), parameters={"round_id": UNFILED, "db": str(db), "lang": "en", "officer": "孙丽华",
+                                   "filed_on": "2019-06-30", "received_on": "2019-07-01", "as_of": "2019-12-31",
+                                   "out_dir": str(tmp_path / "pkg")},
+        kernel_name=ensure_kernelspec(), cwd=str(tmp_path), progress_bar=False, execution_timeout=300)
+    nb = nbformat.read(out, as_version=4)
+    text = json.dumps([o for c in nb.cells for o in c.get("outputs", [])], ensure_ascii=False)
+    assert "error" not in {o["output_type"] for c in nb.cells for o in c.get("outputs", [])}
+    assert "filing recorded" in text and "Filing status" in text and "Performance points" in text
+    assert (tmp_path / "pkg" / f"{UNFILED}_报备.zip").exists()
