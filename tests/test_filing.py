@@ -236,7 +236,7 @@ def test_cli_file_receive_filings(demo_archive, tmp_path):
     r = run("filings", "--year", "2019", "--as-of", "2019-12-31", "--out", str(tmp_path / "f.csv"), "--db", db)
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(tmp_path / "f.csv", encoding="utf-8-sig").set_index("Round")
-    assert table.at[UNFILED, "Filing status"] == "late" and table.at[UNFILED, "Days late"] == 12
+    assert table.at[UNFILED, "Filing status"] == "late" and int(table.at[UNFILED, "Days late"]) == 12
     assert (tmp_path / "f-performance.csv").exists()
 
 

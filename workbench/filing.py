@@ -41,7 +41,6 @@ from .labels import register, t
 
 FORMAT = "workbench-filing/1"
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "filing_letter.docx"
-STATUSES = ("received", "flagged", "rejected")
 COVER_REQUIRED = frozenset({"office", "city_office", "doc_no", "year", "area_name", "n_matters", "filed_on"})
 CSV_FILES = ("results.csv", "units.csv", "work_log.csv", "rectification.csv", "decisions.csv")
 MANIFEST_KEYS = ("format", "round_id", "area", "year", "eval_date", "feedback_on", "filed_on",
@@ -456,16 +455,15 @@ def _cmd_receive(args) -> int:
 
 def _cmd_filings(args) -> int:
     from .cli import format_table
-    from .filing_status import county_performance, filing_status, labelled
+    from .filing_status import STATUS_ORDER, county_performance, filing_status, labelled
 
     archive = Archive(args.db, read_only=True)
     status = filing_status(archive, args.year, args.as_of)
     years = [args.year] if args.year else sorted(status["year"].unique())
     perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
-    shown = status.drop(columns=["area", "problems"])
-    print(format_table(labelled(shown, args.lang)))
+    print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
     counts = status["status"].value_counts()
-    print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in counts.index))
+    print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
     cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
             "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
             "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]

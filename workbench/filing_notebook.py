@@ -58,7 +58,7 @@ def status_table(db: str, round_id: str, lang: str = "zh", as_of: str | None = N
     """The filing status of every county round of the round's year."""
     year, _ = parse_round_id(round_id)
     df = filing_status(Archive(db or None, read_only=True), year, _day(as_of))
-    return labelled(df.drop(columns=["area", "problems"]), lang)
+    return labelled(df.drop(columns="problems"), lang).drop(columns=t("filing_col_area", lang))
 
 
 def performance_table(db: str, round_id: str, lang: str = "zh", as_of: str | None = None) -> pd.DataFrame:

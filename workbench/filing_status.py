@@ -243,12 +243,14 @@ def county_performance(archive: Archive, year: int, as_of: date | None = None,
 
 
 def labelled(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """For people: status words and column headers in the user's language."""
+    """For people: status words, county names and column headers in the user's language, and a
+    dash where there is nothing (no filing yet)."""
     out = df.copy()
     if "status" in out:
         out["status"] = out["status"].map(lambda s: t(f"filing_status_{s}", lang))
     if "area_name" in out and "area" in out:
         out["area_name"] = out["area"].map(lambda a: area_name(a, lang or "zh"))
+    out = out.astype(object).where(out.notna(), "—")
     return out.rename(columns={c: t(f"filing_col_{c}", lang) for c in out.columns})
 
 
