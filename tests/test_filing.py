@@ -155,6 +155,17 @@ def test_results_differing_from_the_archive_are_flagged(demo_archive, tmp_path):
     assert filing_status(demo_archive, 2019, date(2019, 12, 31)).set_index("round_id").at[UNFILED, "status"] == "on_time"
 
 
+def test_round_dates_differing_from_the_archive_are_flagged(demo_archive, tmp_path):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+    with zipfile.ZipFile(path) as z:
+        assert "p.zip" in "".join(p.text for p in __import__("docx").Document(io.BytesIO(
+            z.read(next(n for n in z.namelist() if n.endswith(".docx"))))).paragraphs)
+    with demo_archive.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE rounds SET eval_date = '2019-04-20' WHERE round_id = :r"), {"r": UNFILED})
+    row = receive_filing(demo_archive, path, "孙丽华", date(2019, 6, 12))
+    assert row["status"] == "flagged" and "问效日期" in row["problems"]
+
+
 def _rounds(*rows):
     return pd.DataFrame(rows, columns=["round_id", "year", "area", "eval_date", "status"])
 

@@ -104,6 +104,8 @@ register({
                               "en": "catalogue differs from the city's ({theirs} vs {ours})"},
     "filing_flag_results": {"zh": "{n} 个事项的结果与档案中该轮封存结果不一致(如 {examples})",
                             "en": "{n} matter(s) differ from the archive's sealed results of the round (e.g. {examples})"},
+    "filing_flag_dates": {"zh": "问效窗口或问效日期与档案中的该轮不一致(包内 {theirs},档案 {ours})",
+                          "en": "window or evaluation date differ from the archive's round ({theirs} vs {ours})"},
     "filing_flag_received_early": {"zh": "接收日期 {received_on} 早于报备日期 {filed_on}",
                                    "en": "received on {received_on}, before the filing date {filed_on}"},
     "filing_err_unknown": {"zh": "报备记录 #{filing_id} 不存在", "en": "filing #{filing_id} does not exist"},
@@ -169,9 +171,10 @@ def check_fileable(archive: Archive, round_id: str, on: date) -> tuple[dict, dic
     return rnd, seal, results
 
 
-def package_files(archive: Archive, round_id: str, by: str, on: date,
-                  catalogue: Catalogue | None = None) -> tuple[dict, dict[str, bytes]]:
-    """Everything the package holds, in memory: (manifest, {file name: bytes})."""
+def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue: Catalogue | None = None,
+                  package_name: str | None = None) -> tuple[dict, dict[str, bytes]]:
+    """Everything the package holds, in memory: (manifest, {file name: bytes}). ``package_name``
+    is the zip's file name as the cover letter cites it."""
     from .letters import cn_date, doc_no_placeholder, office_name, read_letters, safe_name
     from .rectification import items_as_of
     from .result_use import read_decisions
@@ -199,7 +202,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date,
     year, area = int(rnd["year"]), rnd["area"]
     bands = res["band"].value_counts()
     passed = int((items["state"] == "passed").sum()) if len(items) else 0
-    package_name = f"{round_id}_报备.zip"
+    package_name = package_name or f"{round_id}_报备.zip"
     letter = {
         "office": office_name(area), "city_office": office_name(CITY),
         "doc_no": doc_no_placeholder(area, on.year).replace("函", "报"), "year": year, "area_name": area_name(area),
@@ -254,16 +257,17 @@ def zip_package(manifest: dict, files: dict[str, bytes], on: date) -> bytes:
     return buf.getvalue()
 
 
-def package_bytes(archive: Archive, round_id: str, by: str, on: date, catalogue: Catalogue | None = None) -> bytes:
-    manifest, files = package_files(archive, round_id, by, on, catalogue)
+def package_bytes(archive: Archive, round_id: str, by: str, on: date, catalogue: Catalogue | None = None,
+                  package_name: str | None = None) -> bytes:
+    manifest, files = package_files(archive, round_id, by, on, catalogue, package_name)
     return zip_package(manifest, files, on)
 
 
 def build_filing_package(archive: Archive, round_id: str, out_path: str | Path, by: str,
                          on: date | None = None, catalogue: Catalogue | None = None) -> Path:
     """Write the filing package of a county round (refused, with nothing written, if it cannot be filed)."""
-    data = package_bytes(archive, round_id, by, on or date.today(), catalogue)
     path = Path(out_path)
+    data = package_bytes(archive, round_id, by, on or date.today(), catalogue, path.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -331,8 +335,14 @@ def review(archive: Archive, manifest: dict, contents: dict[str, bytes], receive
     if date.fromisoformat(manifest["filed_on"]) > received_on:
         flags.append(t("filing_flag_received_early", "zh", received_on=received_on, filed_on=manifest["filed_on"]))
     rid = manifest["round_id"]
-    if archive.read("rounds", metadata.tables["rounds"].c.round_id == rid).empty:
+    rnd = archive.read("rounds", metadata.tables["rounds"].c.round_id == rid)
+    if rnd.empty:
         return flags
+    ours_dates = [_iso(rnd.iloc[0][c]) for c in ("window_start", "window_end", "eval_date")]
+    if ours_dates != [*manifest.get("window", [None, None]), manifest["eval_date"]]:
+        flags.append(t("filing_flag_dates", "zh", theirs=" / ".join(map(str, [*manifest.get("window", []),
+                                                                            manifest["eval_date"]])),
+                       ours=" / ".join(map(str, ours_dates))))
     ours = sealed_results(archive, rid) if seal_of(archive, rid) else archive.latest_results(rid)
     if ours.empty:
         return flags
@@ -410,6 +420,7 @@ def add_cli(sub) -> None:
     import os
 
     from .cli import _date, db_option
+    from .filing_status import cmd_filings
 
     p = sub.add_parser("file", help="county office: write a completed, sealed round's filing package (报备)")
     p.add_argument("--round", dest="round_id", required=True)
@@ -429,7 +440,7 @@ def add_cli(sub) -> None:
     p.add_argument("--as-of", type=_date, help="judge deadlines, items and decisions as of this date")
     p.add_argument("--out", type=Path, help=".xlsx (two sheets) or .csv (FILE and FILE-performance.csv)")
     db_option(p)
-    p.set_defaults(func=_cmd_filings)
+    p.set_defaults(func=cmd_filings)
 
 
 def _cmd_file(args) -> int:
@@ -451,40 +462,3 @@ def _cmd_receive(args) -> int:
     for line in filter(None, row["problems"].split("\n")):
         print(f"  ! {line}")
     return 0
-
-
-def _cmd_filings(args) -> int:
-    from .cli import format_table
-    from .filing_status import STATUS_ORDER, county_performance, filing_status, labelled
-
-    archive = Archive(args.db, read_only=True)
-    status = filing_status(archive, args.year, args.as_of)
-    years = [args.year] if args.year else sorted(status["year"].unique())
-    perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
-    print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
-    counts = status["status"].value_counts()
-    print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
-    cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
-            "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
-            "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]
-    print()
-    print(format_table(labelled(perf[cols], args.lang)))
-    if args.out:
-        _write_out(args.out, labelled(status, args.lang), labelled(perf[cols], args.lang))
-        print(f"\n→ {args.out}")
-    return 0
-
-
-def _write_out(path: Path, status: pd.DataFrame, perf: pd.DataFrame) -> None:
-    from .importing import export_table
-
-    if path.suffix.lower() == ".xlsx":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            status.to_excel(xw, index=False, sheet_name="filings")
-            perf.to_excel(xw, index=False, sheet_name="performance")
-        tmp.replace(path)
-    else:
-        export_table(status, path)
-        export_table(perf, path.with_name(f"{path.stem}-performance{path.suffix}"))

@@ -254,6 +254,44 @@ def labelled(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     return out.rename(columns={c: t(f"filing_col_{c}", lang) for c in out.columns})
 
 
+# --------------------------------------------------------------------------- CLI (added by workbench.filing)
+def cmd_filings(args) -> int:
+    """``workbench filings``: the status table, then the performance table of each year."""
+    from .cli import format_table
+
+    archive = Archive(args.db, read_only=True)
+    status = filing_status(archive, args.year, args.as_of)
+    years = [args.year] if args.year else sorted(status["year"].unique())
+    perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
+    print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
+    counts = status["status"].value_counts()
+    print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
+    cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
+            "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
+            "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]
+    print()
+    print(format_table(labelled(perf[cols], args.lang)))
+    if args.out:
+        _write_out(args.out, labelled(status, args.lang), labelled(perf[cols], args.lang))
+        print(f"\n→ {args.out}")
+    return 0
+
+
+def _write_out(path: Path, status: pd.DataFrame, perf: pd.DataFrame) -> None:
+    from .importing import export_table
+
+    if path.suffix.lower() == ".xlsx":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            status.to_excel(xw, index=False, sheet_name="filings")
+            perf.to_excel(xw, index=False, sheet_name="performance")
+        tmp.replace(path)
+    else:
+        export_table(status, path)
+        export_table(perf, path.with_name(f"{path.stem}-performance{path.suffix}"))
+
+
 # --------------------------------------------------------------------------- the demo
 DEMO_MISSING = ("2019-370786", "2020-370724")
 DEMO_LATE = ("2018-370703", "2019-370725", "2020-370783", "2020-370702")
