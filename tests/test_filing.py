@@ -35,6 +35,7 @@ from workbench.filing_status import (
     performance_points,
 )
 from workbench.followup_tables import seals
+from workbench.rounds import create_round
 from workbench.sealing import seal_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -108,10 +109,14 @@ def test_inconsistent_round_ids_are_rejected(demo_archive, tmp_path):
     ("2021-city", None, "city round"),
     ("2020-370781", "reopen", "not completed"),
     ("2020-370781", "unseal", "not sealed"),
+    ("2022-370781", "unscored", "no complete verified results"),
 ])
 def test_rounds_that_cannot_be_filed_are_refused(demo_archive, tmp_path, monkeypatch, round_id, prepare, match):
     if prepare == "reopen":
         demo_archive.set_round_status(round_id, "open")
+    elif prepare == "unscored":  # marked completed, but never assessed
+        create_round(demo_archive, 2022, "370781")
+        demo_archive.set_round_status(round_id, "completed")
     elif prepare == "unseal":
         with demo_archive.engine.begin() as conn:
             conn.execute(seals.delete().where(seals.c.round_id == round_id))
