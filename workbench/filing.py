@@ -396,6 +396,9 @@ def receive_filing(archive: Archive, path: str | Path, by: str, on: date | None 
 
 
 def read_filings(archive: Archive, year: int | None = None) -> pd.DataFrame:
+    """The filings recorded (none in an archive opened read-only from before filings existed)."""
+    if not sa.inspect(archive.engine).has_table("filings"):
+        return pd.DataFrame(columns=[c.name for c in filings.columns])
     where = [filings.c.year == int(year)] if year is not None else []
     return archive.read(filings, *where)
 
