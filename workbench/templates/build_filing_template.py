@@ -11,25 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 
-from .build_letter_template import BODY_FONT, HEADING_FONT, TITLE_FONT, para, set_fonts
+from .build_letter_template import (
+    BODY_FONT,
+    HEADING_FONT,
+    TITLE_FONT,
+    official_document,
+    para,
+    set_fonts,
+)
 
 HERE = Path(__file__).resolve().parent
 
 
 def build(path: Path = HERE / "filing_letter.docx") -> Path:
-    doc = Document()
-    sec = doc.sections[0]
-    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = BODY_FONT[0], Pt(16)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT[1])
+    doc = official_document()
 
     para(doc, "{{ office }}", TITLE_FONT, 26, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     para(doc, "{{ doc_no }}", BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)

@@ -54,7 +54,9 @@ def para(doc_or_cell, text: str, fonts=BODY_FONT, size: float = 16, align=None, 
     return p
 
 
-def build(path: Path = HERE / "feedback_letter.docx") -> Path:
+def official_document() -> Document:
+    """An empty A4 document laid out as a Chinese official document: GB/T 9704 margins and
+    3号 (16 pt) body text in the East-Asian body font."""
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
@@ -62,6 +64,11 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = BODY_FONT[0], Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT[1])
+    return doc
+
+
+def build(path: Path = HERE / "feedback_letter.docx") -> Path:
+    doc = official_document()
 
     para(doc, "{{ office }}", TITLE_FONT, 26, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     para(doc, "{{ doc_no }}", BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
