@@ -11,25 +11,20 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# jsonschema (under altair) builds an IRI grammar on import when the optional rfc3987_syntax is
-# installed: over a second per report kernel, for a format check that charts never use.
-sys.modules.setdefault("rfc3987_syntax", None)  # must precede the altair import
+import pandas as pd
+from IPython.display import HTML
 
-import pandas as pd  # noqa: E402
-from IPython.display import HTML  # noqa: E402
-
-from . import __version__, charts  # noqa: E402
-from .archive import Archive  # noqa: E402
-from .batch_params import round_title  # noqa: E402
-from .catalogue import Catalogue, load_catalogue, load_weights, weights_hash  # noqa: E402
-from .importing import export_table  # noqa: E402
-from .labels import column_labels, register, t  # noqa: E402
-from .scoring import compare_sources, rank_units, score_round  # noqa: E402
+from . import __version__, charts  # importing the package first keeps altair's import light
+from .archive import Archive
+from .batch_params import round_title
+from .catalogue import Catalogue, load_catalogue, load_weights, weights_hash
+from .importing import export_table
+from .labels import column_labels, register, t
+from .scoring import compare_sources, rank_units, score_round
 
 register({
     "rr_provenance": {"zh": "数据来源与参数", "en": "Provenance and parameters"},

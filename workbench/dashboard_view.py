@@ -12,18 +12,10 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
-import sys
 
-if os.environ.get("WORKBENCH_DASHBOARD_KERNEL"):
-    # Only in the kernels `workbench serve` starts: jsonschema (under altair) would compile
-    # rfc3987_syntax's grammar at import — about half of the kernel's start-up — for an "iri"
-    # format check that altair never asks for. Without the module jsonschema skips that check.
-    sys.modules.setdefault("rfc3987_syntax", None)
-
-import altair as alt  # noqa: E402
-import ipywidgets as widgets  # noqa: E402
-import pandas as pd  # noqa: E402
+import altair as alt  # light: the package's __init__ has already run (see workbench/__init__.py)
+import ipywidgets as widgets
+import pandas as pd
 
 from . import charts
 from . import dashboard_data as dd

@@ -62,8 +62,7 @@ def voila_argv(host: str, port: int, token: str | None = None) -> list[str]:
 def kernel_environment(url: str, lang: str) -> dict[str, str]:
     """What the dashboard kernel reads: the archive, the language, where the template lives."""
     paths = [str(CONFIG_DIR), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-    return {"WORKBENCH_DB": url, "WORKBENCH_LANG": lang, "JUPYTER_PATH": os.pathsep.join(paths),
-            "WORKBENCH_DASHBOARD_KERNEL": "1"}
+    return {"WORKBENCH_DB": url, "WORKBENCH_LANG": lang, "JUPYTER_PATH": os.pathsep.join(paths)}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
