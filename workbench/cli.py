@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--round", dest="round_id", required=True)
     p.add_argument("--source", choices=["verified", "self"], default="verified")
     p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
-    p.add_argument("--out", type=Path, required=True, help=".csv or .xlsx")
+    p.add_argument("--out", type=Path, required=True, action="append",
+                   help=".csv or .xlsx; repeat for both")
     p.add_argument("--by", default=os.environ.get("USER", ""))
     db_option(p)
     p.set_defaults(func=cmd_score)
@@ -176,7 +177,8 @@ def cmd_score(args) -> int:
     archive = open_archive(args)
     table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
                                  weights=weights, computed_by=args.by)
-    export_table(table, args.out)
+    for out in args.out:
+        export_table(table, out)
     lang = args.lang or os.environ.get("WORKBENCH_LANG")
     names = archive.units().set_index("unit_id")["name"]
     shown = table.assign(
@@ -186,7 +188,7 @@ def cmd_score(args) -> int:
     )
     shown.insert(2, "unit_name", shown["unit_id"].map(names))
     print(format_table(shown.drop(columns=["unit_id"]), lang))
-    print(f"\n→ {args.out}")
+    print("\n→ " + ", ".join(str(o) for o in args.out))
     return 0
 
 
