@@ -1,6 +1,6 @@
 """Every walk-through notebook runs headless through papermill, as the batch operator and CI run
-them: against a fresh copy of the demo archive, for a city round in progress (zh) and a
-completed county round (en), with no error output and the form drawn in the right language."""
+them: against a fresh copy of the demo archive, for a city round in progress and a completed
+county round, each in zh and en, with no error output and the form drawn in the right language."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["01_round_setup", "02_selection", "03_survey", "04_verification", "05_assessment"]
-COMBOS = [("2021-city", "zh", "部署安排"), ("2020-370781", "en", "Deployment")]
+COMBOS = [("2021-city", "zh", "部署安排"), ("2020-370781", "en", "Deployment"),
+          ("2021-city", "en", "Deployment"), ("2020-370781", "zh", "部署安排")]
 TITLES = {"zh": "年度跟踪问效", "en": "follow-up evaluation"}
 
 
@@ -39,14 +40,14 @@ def widget_text(nb) -> str:
 
 
 @pytest.fixture(scope="module")
-def executed(demo_db, tmp_path_factory) -> dict[tuple[str, str], Path | str]:
+def executed(demo_db, tmp_path_factory) -> dict[tuple[str, str, str], Path | str]:
     """Run every notebook × combination once, two papermill processes at a time (2 cores), each
-    on its own copy of the demo archive. Maps (notebook, round) to the output or the error."""
+    on its own copy of the demo archive. Maps (notebook, round, lang) to the output or the error."""
     base = tmp_path_factory.mktemp("notebooks")
     jobs = []
     for round_id, lang, _ in COMBOS:
         for name in NOTEBOOKS:
-            work = base / f"{name}-{round_id}"
+            work = base / f"{name}-{round_id}-{lang}"
             work.mkdir()
             shutil.copy(demo_db, work / "demo.db")
             params = {"round_id": round_id, "db": str(work / "demo.db"), "lang": lang, "officer": "王建华"}
@@ -56,8 +57,8 @@ def executed(demo_db, tmp_path_factory) -> dict[tuple[str, str], Path | str]:
                     str(work / "out.ipynb"), "-k", "python3", "--cwd", str(ROOT), "--no-progress-bar"]
             for key, value in params.items():
                 argv += ["-p", key, value]
-            jobs.append(((name, round_id), argv, work / "out.ipynb"))
-    results: dict[tuple[str, str], Path | str] = {}
+            jobs.append(((name, round_id, lang), argv, work / "out.ipynb"))
+    results: dict[tuple[str, str, str], Path | str] = {}
     running: list = []
     while jobs or running:
         while jobs and len(running) < 2:
@@ -70,10 +71,10 @@ def executed(demo_db, tmp_path_factory) -> dict[tuple[str, str], Path | str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("round_id, lang, step_word", COMBOS, ids=["city-zh", "county-en"])
+@pytest.mark.parametrize("round_id, lang, step_word", COMBOS, ids=["city-zh", "county-en", "city-en", "county-zh"])
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_headless(name, round_id, lang, step_word, executed):
-    out = executed[(name, round_id)]
+    out = executed[(name, round_id, lang)]
     assert isinstance(out, Path), out
     nb = nbformat.read(out, as_version=4)
     assert nb.metadata["papermill"]["parameters"]["lang"] == lang
