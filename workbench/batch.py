@@ -68,10 +68,12 @@ def ensure_kernelspec(name: str = KERNEL_NAME) -> str:
     never picks up some other Python's ``python3`` kernel. Idempotent; written atomically."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    # Quiet (no transport warning per round) and without IPython's history database, which
-    # kernels running side by side would otherwise all write to.
+    # Quiet and without IPython's history database, which kernels running side by side would
+    # otherwise all write to. CRITICAL, not ERROR: jupyter_client interrupts a kernel before
+    # shutting it down, and the kernel logs that as "KeyboardInterrupt caught" — noise on the
+    # operator's terminal. Errors in cells still land in the notebook and the manifest.
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-            "--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
+            "--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
     try:
         if KernelSpecManager().get_kernel_spec(name).argv == argv:
             return name

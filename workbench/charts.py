@@ -65,7 +65,7 @@ def band_distribution(results: pd.DataFrame, lang: str = "zh", title: str | None
     counts = (results.dropna(subset=["band"]).groupby("band").size()
               .reindex(BAND_ORDER, fill_value=0).rename("n").reset_index())
     base = alt.Chart(counts, title=title or t("band", lang)).encode(
-        x=alt.X("band:N", sort=BAND_ORDER, title=t("band", lang)),
+        x=alt.X("band:N", sort=BAND_ORDER, title=t("band", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("n:Q", title=t("matters_count", lang)),
     )
     bars = base.mark_bar().encode(color=alt.Color("band:N", scale=band_scale(lang), legend=None))
