@@ -97,6 +97,14 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
         set_fonts(table.rows[2].cells[j].paragraphs[0].add_run(c), BODY_FONT, 12)
     end = table.add_row()
     set_fonts(end.cells[0].paragraphs[0].add_run("{%tr endfor %}"), BODY_FONT, 12)
+    # Fixed widths (15.2 cm of the 15.6 cm text block) so 文号 such as 潍编〔2017〕23号 stay on one line.
+    table.autofit = False
+    widths = [Cm(w) for w in (2.6, 4.4, 2.2, 2.0, 2.4, 1.6)]
+    for column, width in zip(table.columns, widths):
+        column.width = width  # the grid, which LibreOffice reads
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width  # each cell, which Word reads
     para(doc, "二、存在的问题及整改要求", HEADING_FONT, 16)
     para(doc, "{%p if items %}", indent=False)
     para(doc, "{%p for it in items %}", indent=False)
