@@ -27,7 +27,6 @@ import sys
 import threading
 import time
 import tracemalloc
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -93,14 +92,7 @@ def floor(inp: rb.Inputs, W: np.ndarray, chunk: int, workers: int = 1) -> None:
         order += (np.arange(c) * n)[:, None]
         local.ranks[:c].ravel()[order.ravel()] = ar[: c * n]
 
-    starts = range(0, W.shape[0], chunk)
-    with rb._blas_threads(1):  # as the engine: parallel over chunks, one BLAS thread each
-        if workers == 1:
-            for d0 in starts:
-                one(d0)
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(one, starts))
+    rb.run_chunks(one, range(0, W.shape[0], chunk), workers)  # shared exactly as the engine shares them
 
 
 def pymcdm_loop(X: np.ndarray, W: np.ndarray):

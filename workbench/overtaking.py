@@ -343,14 +343,20 @@ def _nominal_pct(inp: Inputs, baseline: np.ndarray) -> np.ndarray:
     return 100.0 * (baseline @ inp.FA) / np.where(q > 0, q, np.nan)
 
 
+def _prepare(detail: pd.DataFrame, catalogue: Catalogue, baseline: pd.Series | None,
+             inputs: Inputs | None) -> tuple[Inputs, np.ndarray, np.ndarray]:
+    """The matrices, the baseline weights in their column order, and each matter's nominal %."""
+    inp = inputs or build_inputs(detail, catalogue)
+    w0 = (catalogue.weights if baseline is None else baseline).reindex(inp.indicator_ids).to_numpy(float)
+    return inp, w0, _nominal_pct(inp, w0)
+
+
 def unit_pairs(
     detail: pd.DataFrame, catalogue: Catalogue, spread: float = 0.2,
     baseline: pd.Series | None = None, smallest: bool = True, inputs: Inputs | None = None,
 ) -> pd.DataFrame:
     """Every ordered pair of units of a round: can ``behind`` outscore ``ahead``?"""
-    inp = inputs or build_inputs(detail, catalogue)
-    w0 = (catalogue.weights if baseline is None else baseline).reindex(inp.indicator_ids).to_numpy(float)
-    pct = _nominal_pct(inp, w0)
+    inp, w0, pct = _prepare(detail, catalogue, baseline, inputs)
     mem = inp.unit_members
     unit_pct = np.array([pct[r[r >= 0]].mean() for r in mem])
     rows, terms, alpha = [], [], []
@@ -381,9 +387,7 @@ def matter_pairs(
     baseline: pd.Series | None = None, smallest: bool = True, inputs: Inputs | None = None,
 ) -> pd.DataFrame:
     """Every ordered pair of matters of one round and category: can ``behind`` outscore ``ahead``?"""
-    inp = inputs or build_inputs(detail, catalogue)
-    w0 = (catalogue.weights if baseline is None else baseline).reindex(inp.indicator_ids).to_numpy(float)
-    pct = _nominal_pct(inp, w0)
+    inp, w0, pct = _prepare(detail, catalogue, baseline, inputs)
     frames = []
     for s, e in inp.groups:
         idx = np.arange(s, e)

@@ -277,10 +277,17 @@ def run(
             ms.add(d0, key, rank)
             us.add(d0, ukey, urank)
 
-    starts = range(0, draws, chunk)
+    workers = run_chunks(one, range(0, draws, chunk), workers)
+    return _assemble(inp, nom, ms, us, draws, params or {}, workers)
+
+
+def run_chunks(one, starts: range, workers: int | None = None) -> int:
+    """Call ``one(start)`` for every chunk start, shared among ``workers`` threads (default: one
+    per core); returns the number of workers used.
+
+    Parallel over chunks, not inside BLAS: products this thin gain little from BLAS threads,
+    and spinning BLAS threads lose a lot on a busy machine."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(starts)))
-    # Parallel over chunks, not inside BLAS: products this thin gain little from BLAS threads,
-    # and spinning BLAS threads lose a lot on a busy machine.
     with _blas_threads(1):
         if workers == 1:
             for d0 in starts:
@@ -288,7 +295,7 @@ def run(
         else:
             with ThreadPoolExecutor(workers) as pool:
                 list(pool.map(one, starts))
-    return _assemble(inp, nom, ms, us, draws, params or {}, workers)
+    return workers
 
 
 def _assemble(inp, nom, ms: _Stats, us: _Stats, draws: int, params: dict, workers: int = 1) -> Robustness:
