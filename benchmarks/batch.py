@@ -19,10 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbench.archive import Archive
-from workbench.batch import run_batch
-from workbench.catalogue import PROJECT_ROOT
-from workbench.demo import build_demo
+from workbench.archive.store import Archive
+from workbench.batch.run import run_batch
+from workbench.paths import PROJECT_ROOT
+from workbench.demo.build import build_demo
 
 GOAL_RATIO = 1.6
 GOAL_ALL_SECONDS = 180

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import offline_page  # noqa: E402
 
-from workbench.archive import Archive  # noqa: E402
-from workbench.demo import build_demo  # noqa: E402
+from workbench.archive.store import Archive  # noqa: E402
+from workbench.demo.build import build_demo  # noqa: E402
 
 GOALS = {"demo": 4.0, "10×": 8.0}
 CHARTS = "document.querySelectorAll('.wb-chart svg').length >= 4"

@@ -34,8 +34,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench import robustness as rb  # noqa: E402
-from workbench.catalogue import load_catalogue  # noqa: E402
+from workbench.core import robustness as rb  # noqa: E402
+from workbench.files.parameters import load_catalogue  # noqa: E402
 from workbench.scoring import score_indicators  # noqa: E402
 
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # one slider move as the explorer makes it: rebalance the category, then re-score and re-rank
     # every matter and unit under the official weights and the scenario (two tables out)
-    from workbench.derived_weights import rebalance
+    from workbench.core.derived_weights import rebalance
 
     moves, scenario = [], catalogue.weights.copy()
     ids = list(catalogue.indicators.index)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workbench.archive import Archive
-from workbench.catalogue import load_catalogue
-from workbench.demo import build_demo
+from workbench.archive.store import Archive
+from workbench.files.parameters import load_catalogue
+from workbench.demo.build import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ENV = "WORKBENCH_TEST_PG_URL"

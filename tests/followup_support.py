@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.archive import Archive, metadata
-from workbench.catalogue import Catalogue
-from workbench.rounds import create_round, score_archived_round, select_round
+from workbench.archive.store import Archive
+from workbench.archive.schema import metadata
+from workbench.core.catalogue import Catalogue
+from workbench.rounds.lifecycle import create_round, score_archived_round, select_round
 
 ROUND = "2018-city"
 UNITS = pd.DataFrame([

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.archive import Archive, resolve_url
+from workbench.archive.store import Archive, resolve_url
 from workbench.errors import NotFoundError, WorkbenchError
-from workbench.rounds import create_round, score_archived_round, select_round
+from workbench.rounds.lifecycle import create_round, score_archived_round, select_round
 
 UNITS = pd.DataFrame([
     {"unit_id": "C1", "name": "市财政局", "level": "city", "county": None, "kind": "行政机关",
@@ -148,7 +148,7 @@ def test_url_resolution(monkeypatch, tmp_path):
 
 
 def test_demo_builds_on_postgresql(pg_url, catalogue):
-    from workbench.demo import build_demo
+    from workbench.demo.build import build_demo
 
     a = Archive(pg_url)
     counts = build_demo(a, catalogue)

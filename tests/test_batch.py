@@ -21,9 +21,9 @@ import yaml
 from browser_support import offline_page
 from docx import Document
 
-from workbench.archive import Archive
-from workbench.batch import Manifest, run_batch
-from workbench.batch_params import file_hash, plan_year
+from workbench.archive.store import Archive
+from workbench.batch.run import Manifest, run_batch
+from workbench.batch.params import file_hash, plan_year
 
 pytestmark = pytest.mark.slow
 
@@ -220,8 +220,8 @@ def test_a_failing_round_does_not_stop_the_other(demo_archive, tmp_path):
 def test_batch_on_postgresql(pg_url, demo_db, catalogue, tmp_path):
     """The shared deployment: the batch against PostgreSQL gives the very result table the
     SQLite archive gives."""
-    from workbench.batch_report import load_round_report, write_tables
-    from workbench.demo import build_demo
+    from workbench.batch.report import load_round_report, write_tables
+    from workbench.demo.build import build_demo
 
     build_demo(Archive(pg_url), catalogue)
     params = make_project(tmp_path, areas=["370781"])

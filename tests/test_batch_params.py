@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from workbench import batch
-from workbench.archive import Archive
-from workbench.batch_params import plan_year, round_title
-from workbench.batch_report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_office_file
+from workbench.batch import run as batch
+from workbench.archive.store import Archive
+from workbench.batch.params import plan_year, round_title
+from workbench.batch.report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_office_file
 from workbench.errors import WorkbenchError
-from workbench.importing import export_table
+from workbench.files.exports import export_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,7 +127,7 @@ def test_messages_come_in_both_languages(ro_archive, tmp_path):
 
 
 def test_cli_reports_bad_input_without_traceback(demo_db, tmp_path, capsys):
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     params = write_params(tmp_path, areas=["370799"])
     assert main(["batch", "--year", "2018", "--db", str(demo_db), "--params-dir", str(params)]) == 2
@@ -211,7 +211,7 @@ def test_progress_lines():
 
 
 def test_manifest_is_json_with_sorted_rounds(tmp_path):
-    from workbench.batch_params import YearPlan
+    from workbench.batch.params import YearPlan
 
     plan = YearPlan(2018, tmp_path / "2018.yaml", tmp_path, [], "abc")
     m = batch.Manifest.open(plan)
@@ -238,7 +238,7 @@ def test_one_batch_at_a_time_per_folder(tmp_path):
 
 
 def test_year_overview_counts_and_units_under_60():
-    from workbench.batch_index import overview
+    from workbench.batch.index import overview
 
     rows = [  # round, area, level, unit, matter, category, status, completion %, band
         ("2019-city", "city", "city", "C1", "m1", "establish", "complete", 55.0, "差"),

@@ -7,13 +7,9 @@ import copy
 import pytest
 import yaml
 
-from workbench.catalogue import (
-    DEFAULT_CATALOGUE,
-    build_catalogue,
-    load_catalogue,
-    load_weights,
-    validate_weights,
-)
+from workbench.paths import DEFAULT_CATALOGUE
+from workbench.core.catalogue import build_catalogue, validate_weights
+from workbench.files.parameters import load_catalogue, load_weights
 from workbench.errors import CatalogueError
 
 

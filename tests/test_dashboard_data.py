@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench import dashboard_data as dd
-from workbench.archive import Archive, units
-from workbench.cli import main
+from workbench.dashboard import data as dd
+from workbench.archive.store import Archive
+from workbench.archive.schema import units
+from workbench.cli.main import main
 from workbench.geography import CITY, COUNTIES
-from workbench.serve import CONFIG_DIR, NOTEBOOK, dashboard_url, kernel_environment, voila_argv
+from workbench.dashboard.serve import CONFIG_DIR, NOTEBOOK, dashboard_url, kernel_environment, voila_argv
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +143,7 @@ def test_county_panel(data, catalogue):
 # --------------------------------------------------------------------------- the page from Python
 @pytest.fixture(scope="module")
 def page(demo_db, tmp_path_factory):
-    from workbench.dashboard_view import Dashboard
+    from workbench.dashboard.view import Dashboard
 
     path = tmp_path_factory.mktemp("dash") / "demo.db"
     path.write_bytes(demo_db.read_bytes())
@@ -276,7 +277,7 @@ def _results(pairs: list[tuple[str, float]]) -> pd.DataFrame:
 
 
 def test_an_empty_archive_shows_no_data_on_each_backend(archive):
-    from workbench.dashboard_view import Dashboard
+    from workbench.dashboard.view import Dashboard
 
     dash = Dashboard(Archive(archive.url, read_only=True))
     assert dash.year.options == () and _card(dash, "matters") == "0"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.archive import Archive
-from workbench.demo import build_demo
+from workbench.archive.store import Archive
+from workbench.demo.build import build_demo
 from workbench.geography import COUNTIES
 from workbench.scoring import compare_sources
 

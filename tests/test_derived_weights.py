@@ -9,15 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.catalogue import validate_weights
-from workbench.derived_weights import (
-    SCHEMES,
-    compare_with_official,
-    derive_weights,
-    fit_summary,
-    largest_remainder,
-    rating_scores,
-)
+from workbench.core.catalogue import validate_weights
+from workbench.core.derived_weights import SCHEMES, compare_with_official, derive_weights, fit_summary, largest_remainder, rating_scores
 from workbench.errors import WorkbenchError
 
 
@@ -85,7 +78,7 @@ def test_bad_criteria_are_refused(catalogue):
 
 
 def test_rebalance_keeps_100_and_respects_locks(catalogue):
-    from workbench.derived_weights import rebalance
+    from workbench.core.derived_weights import rebalance
 
     w = rebalance(catalogue.weights, catalogue, "EST-03", 40)
     est = catalogue.indicators_of("establish").index
@@ -103,7 +96,7 @@ def test_rebalance_keeps_100_and_respects_locks(catalogue):
 
 @functools.cache
 def _catalogue():
-    from workbench.catalogue import load_catalogue
+    from workbench.files.parameters import load_catalogue
 
     return load_catalogue()
 
@@ -112,7 +105,7 @@ def _catalogue():
 @given(st.lists(st.tuples(st.integers(0, 29), st.integers(-5, 120), st.sets(st.integers(0, 29), max_size=6)),
                 min_size=1, max_size=12))
 def test_any_sequence_of_slider_moves_keeps_whole_weights_summing_to_100(moves):
-    from workbench.derived_weights import rebalance
+    from workbench.core.derived_weights import rebalance
 
     catalogue = _catalogue()
     ids = list(catalogue.indicators.index)

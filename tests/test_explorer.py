@@ -10,18 +10,18 @@ import nbformat
 import pandas as pd
 import pytest
 
-from workbench import explorer as ex
-from workbench import explorer_charts as xc
-from workbench.catalogue import load_weights
-from workbench.derived_weights import derive_weights
-from workbench.rounds import indicator_detail
+from workbench.explorer import form as ex
+from workbench.views import explorer_charts as xc
+from workbench.files.parameters import load_weights
+from workbench.core.derived_weights import derive_weights
+from workbench.rounds.lifecycle import indicator_detail
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def detail(demo_db, catalogue):
-    from workbench.archive import Archive
+    from workbench.archive.store import Archive
 
     return indicator_detail(Archive(str(demo_db), read_only=True), "2018-city", catalogue).assign(
         round_id="2018-city")

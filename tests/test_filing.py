@@ -16,27 +16,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.archive import results
-from workbench.filing import (
-    FilingError,
-    FilingRejected,
-    build_filing_package,
-    read_filings,
-    receive_filing,
-    reject_filing,
-)
-from workbench.filing_status import (
-    DEMO_LATE,
-    DEMO_MISSING,
-    county_performance,
-    filing_status,
-    judge_filings,
-    load_rule,
-    performance_points,
-)
-from workbench.followup_tables import seals
-from workbench.rounds import create_round
-from workbench.sealing import seal_of
+from workbench.archive.schema import results
+from workbench.filing.package import FilingError, FilingRejected, build_filing_package, read_filings, receive_filing, reject_filing
+from workbench.demo.filing import DEMO_LATE, DEMO_MISSING
+from workbench.filing.status import county_performance, filing_status, load_rule
+from workbench.filing.rules import judge_filings, performance_points
+from workbench.archive.schema import seals
+from workbench.rounds.lifecycle import create_round
+from workbench.followup.sealing import seal_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNFILED = DEMO_MISSING[0]  # 2019-370786: completed and sealed (feedback 2019-05-20), never filed in the demo
@@ -264,7 +251,7 @@ def test_notebook_files_receives_and_shows_status(demo_db, tmp_path):
     import nbformat
     import papermill
 
-    from workbench.batch import ensure_kernelspec
+    from workbench.batch.run import ensure_kernelspec
 
     src = ROOT + "/notebooks/07_county_filing.ipynb"
     first = nbformat.read(src, as_version=4).cells[0]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench import result_use as U
-from workbench.archive import Archive
-from workbench.rectification import items_as_of
-from workbench.rules import summarise
-from workbench.sealing import check_seal
+from workbench.followup import result_use as U
+from workbench.archive.store import Archive
+from workbench.followup.rectification import items_as_of
+from workbench.core.rules import summarise
+from workbench.followup.sealing import check_seal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_notebook_runs_with_papermill(demo_db, tmp_path):
     import nbformat
     import papermill
 
-    from workbench.batch import ensure_kernelspec
+    from workbench.batch.run import ensure_kernelspec
 
     db = tmp_path / "demo.db"
     shutil.copy(demo_db, db)

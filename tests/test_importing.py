@@ -10,16 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.archive import Archive
+from workbench.archive.store import Archive
 from workbench.errors import ValidationError
-from workbench.importing import (
-    export_table,
-    import_entries,
-    import_matters,
-    import_units,
-    read_table,
-)
-from workbench.rounds import create_round, score_archived_round, select_round
+from workbench.files.exports import export_table
+from workbench.files.importing import import_entries, import_matters, import_units, read_table
+from workbench.rounds.lifecycle import create_round, score_archived_round, select_round
 
 UNITS_CSV = """unit_id,name,level,county,kind,approved_quota,staff_in_post,approved_leader_posts,approved_sections
 C900,市数据资源管理中心,city,,事业单位,20,18,3,4
@@ -154,7 +149,7 @@ def test_entry_errors_name_row_column_and_reason(tmp_path, filled):
 
 
 def filled_catalogue():
-    from workbench.catalogue import load_catalogue
+    from workbench.files.parameters import load_catalogue
 
     return load_catalogue()
 

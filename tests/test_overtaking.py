@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import overtaking as ov
-from workbench.robustness import build_inputs
+from workbench.core import overtaking as ov
+from workbench.core.robustness import build_inputs
 from workbench.scoring import score_indicators
 
 
@@ -102,7 +102,7 @@ def test_smallest_spread_is_the_threshold(catalogue, seed):
 
 
 def test_demo_units_and_summary(demo_archive, catalogue):
-    from workbench.rounds import indicator_detail
+    from workbench.rounds.lifecycle import indicator_detail
 
     detail = indicator_detail(demo_archive, "2018-city", catalogue)
     pairs = ov.unit_pairs(detail, catalogue, 0.2)

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from followup_support import build_round, snapshot
 
-from workbench import rectification as R
-from workbench import result_use as U
-from workbench import sealing as S
+from workbench.followup import rectification as R
+from workbench.followup import result_use as U
+from workbench.followup import sealing as S
 from workbench.errors import StateError, ValidationError, WorkbenchError
 
 DEADLINE = date(2018, 8, 31)
@@ -173,8 +173,8 @@ def test_decisions_are_drafts_until_signed_and_every_step_is_logged(scored, cata
 
 
 def test_cli_rules_dry_run_record_and_decide(tmp_path, catalogue, capsys, monkeypatch):
-    from workbench.archive import Archive
-    from workbench.cli import main
+    from workbench.archive.store import Archive
+    from workbench.cli.main import main
 
     monkeypatch.setenv("WORKBENCH_LANG", "zh")
     archive = Archive(str(tmp_path / "a.db"))

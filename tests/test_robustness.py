@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import robustness as rb
+from workbench.core import robustness as rb
 from workbench.scoring import rank_units, score_indicators, score_round
 
 
@@ -162,7 +162,7 @@ def test_scenarios_and_weightless_matters(catalogue):
 
 
 def test_demo_round_nominal_equals_scoring(demo_archive, catalogue):
-    from workbench.rounds import indicator_detail, score_archived_round
+    from workbench.rounds.lifecycle import indicator_detail, score_archived_round
 
     detail = indicator_detail(demo_archive, "2019-city", catalogue)
     res = rb.analyse(detail, catalogue, draws=200, seed=1)
@@ -181,7 +181,7 @@ def test_cli_writes_matters_units_and_overtaking(demo_db, tmp_path, capsys, monk
     import openpyxl
 
     monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang: restored afterwards
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     out = tmp_path / "rob.xlsx"
     assert main(["--lang", "en", "robustness", "--db", str(demo_db), "--round", "2018-city",

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.rules import evaluate, item_states, reasons_in, summarise
+from workbench.core.rules import evaluate, item_states, reasons_in, summarise
 
 DEADLINE = date(2018, 8, 31)
 ISSUED = date(2018, 5, 20)

@@ -7,13 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.scoring import (
-    compare_sources,
-    rank_desc,
-    rank_units,
-    score_indicators,
-    score_round,
-)
+from workbench.scoring import compare_sources, rank_desc, rank_units, score_indicators, score_round
 
 EST = ["EST-01", "EST-02", "EST-03", "EST-04", "EST-05", "EST-06", "EST-07", "EST-08"]
 #       graded   yes_no   graded   ratio*   ratio*   yes_no   ratio*   yes_no   (* over 1 scores 0)

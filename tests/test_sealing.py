@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from followup_support import build_round
 
-from workbench import sealing as S
-from workbench.archive import entries, results
+from workbench.followup import sealing as S
+from workbench.archive.schema import entries, results
 from workbench.errors import StateError, WorkbenchError
-from workbench.rounds import score_archived_round
+from workbench.rounds.lifecycle import score_archived_round
 
 ISSUED = date(2018, 5, 20)
 
@@ -79,7 +79,7 @@ def test_rescore_helper_amends_a_sealed_round(sealed, catalogue):
 
 
 def test_seal_needs_results_and_amend_needs_a_seal(archive, catalogue):
-    from workbench.rounds import create_round
+    from workbench.rounds.lifecycle import create_round
 
     create_round(archive, 2019, "city")
     with pytest.raises(WorkbenchError, match="尚无核查评分结果"):
@@ -91,8 +91,8 @@ def test_seal_needs_results_and_amend_needs_a_seal(archive, catalogue):
 
 def test_seal_check_cli_exit_codes(tmp_path, catalogue, capsys, monkeypatch):
     monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang; restored afterwards
-    from workbench.archive import Archive
-    from workbench.cli import main
+    from workbench.archive.store import Archive
+    from workbench.cli.main import main
 
     db = tmp_path / "a.db"
     archive = Archive(str(db))

@@ -8,13 +8,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.selection import (
-    default_window,
-    make_round,
-    parse_round_id,
-    select_matters,
-    summarise_selection,
-)
+from workbench.core.selection import default_window, make_round, parse_round_id, select_matters, summarise_selection
 
 UNITS = pd.DataFrame({
     "unit_id": ["C1", "Q1", "Z1"], "level": ["city", "county", "county"],

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from test_robustness import random_case
 
-from workbench import sensitivity as sv
-from workbench.robustness import build_inputs
+from workbench.core import sensitivity as sv
+from workbench.core.robustness import build_inputs
 from workbench.scoring import score_indicators, score_round
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from workbench import steps
-from workbench.rectification import mark_done, read_items
+from workbench.rounds import steps
+from workbench.followup.rectification import mark_done, read_items
 
 
 def test_feedback_step_needs_the_results_sealed(demo_archive):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import steps
+from workbench.rounds import steps
 from workbench.errors import StateError
 
 READY = {"team_size": 3, "included": 14, "closed": set(), "self_incomplete": [],

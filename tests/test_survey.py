@@ -8,7 +8,7 @@ import os
 import openpyxl
 import pytest
 
-from workbench import survey as sv
+from workbench.rounds import survey as sv
 from workbench.errors import ValidationError
 
 RID = "2021-city"
@@ -24,7 +24,7 @@ def change_unit(archive) -> tuple[str, str]:
 
 @pytest.fixture
 def unit(demo_db):
-    from workbench.archive import Archive
+    from workbench.archive.store import Archive
 
     return change_unit(Archive(str(demo_db), read_only=True))
 

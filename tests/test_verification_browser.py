@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from browser_support import offline_page, require_chromium
 
-from workbench.archive import Archive
+from workbench.archive.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -47,7 +47,7 @@ def open_matter(archive: Archive, catalogue) -> tuple[str, str, str]:
 def voila(demo_archive, catalogue):
     """Voilà on a free port serving the verification notebook for one open matter."""
     require_chromium()
-    from workbench.serve import CONFIG_DIR  # the CDN-free template of the dashboard issue
+    from workbench.dashboard.serve import CONFIG_DIR  # the CDN-free template of the dashboard issue
 
     matter, indicator, grade = open_matter(demo_archive, catalogue)
     port = free_port()

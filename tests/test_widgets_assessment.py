@@ -5,16 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import assessment as A
-from workbench import evidence
+from workbench.rounds import assessment as A
+from workbench.archive import evidence
 from workbench.errors import WorkbenchError
 from workbench.scoring import INFLATION_THRESHOLD
-from workbench.widgets import AssessmentView, html_table
+from workbench.forms.assessment import AssessmentView
+from workbench.views.html import html_table
 
 
 @pytest.fixture(scope="module")
 def county(demo_db, catalogue):
-    from workbench.archive import Archive
+    from workbench.archive.store import Archive
 
     return A.assess_round(Archive(str(demo_db), read_only=True), "2020-370781", catalogue)
 

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from traitlets import TraitError
 
-from workbench import evidence, steps
-from workbench import survey as sv
-from workbench.widgets import RoundSetupForm
-from workbench.widgets_scope import SelectionForm, SurveyForm
-from workbench.widgets_verify import VerificationForm
+from workbench.archive import evidence
+from workbench.rounds import steps
+from workbench.rounds import survey as sv
+from workbench.forms.round_setup import RoundSetupForm
+from workbench.forms.scope import SelectionForm, SurveyForm
+from workbench.forms.verify import VerificationForm
 
 RID = "2021-city"
 

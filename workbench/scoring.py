@@ -18,8 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue
-from .kinds import KINDS, STATUS_NA, STATUS_VALUE, parse_results
+from workbench.core import KINDS, STATUS_NA, STATUS_VALUE, Catalogue, parse_results
 
 RESULT_COLUMNS = [
     "matter_id", "unit_id", "category", "status", "score", "applicable_weight",

@@ -1,0 +1,299 @@
+"""The electronic archive (电子档案): units, matters, rounds, entries and versioned results.
+
+SQLAlchemy Core over a SQLite file by default (``data/workbench.db``) or PostgreSQL for a shared
+deployment (``--db postgresql://…`` or ``WORKBENCH_DB``). Everything that writes is one
+transaction: an import or a scoring run lands whole or not at all. Entries and results are
+append-only — a re-entry adds a row and the latest per key is current; a re-score adds a new
+scoring run — so the history of every number is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from workbench import __version__
+from workbench.core import Catalogue, RoundSpec, weights_hash
+from workbench.errors import NotFoundError, WorkbenchError
+from workbench.labels import t
+from workbench.paths import DEFAULT_DB_PATH
+
+from .schema import (
+    entries,
+    matters,
+    metadata,
+    results,
+    round_matters,
+    rounds,
+    scoring_runs,
+    units,
+    work_log,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def resolve_url(url: str | None = None) -> str:
+    """``--db`` beats ``WORKBENCH_DB`` beats the SQLite file under ``data/``.
+    A bare path is taken as a SQLite file."""
+    url = url or os.environ.get("WORKBENCH_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = sa.engine.make_url(url)
+    return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None
+
+
+class Archive:
+    """A handle on one archive. ``read_only=True`` opens it so that no write can happen
+    (SQLite ``mode=ro``; on PostgreSQL, read-only transactions)."""
+
+    def __init__(self, url: str | None = None, read_only: bool = False):
+        self.url = resolve_url(url)
+        self.read_only = read_only
+        path = sqlite_path(self.url)
+        if path is not None:
+            if read_only:
+                if not path.exists():
+                    raise NotFoundError(f"档案不存在 / archive not found: {path}")
+                self.engine = sa.create_engine(
+                    f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=sa.pool.NullPool
+                )
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        else:
+            args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+            self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+        if not read_only:
+            metadata.create_all(self.engine)
+
+    def __repr__(self) -> str:
+        return f"Archive({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ----------------------------------------------------------------- reading
+    def read(self, table: sa.Table | str, *where: sa.ColumnElement, order_by=None) -> pd.DataFrame:
+        tbl = metadata.tables[table] if isinstance(table, str) else table
+        stmt = sa.select(tbl).where(*where)
+        if order_by is not None:
+            stmt = stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
+        else:
+            stmt = stmt.order_by(*tbl.primary_key.columns)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).mappings().all()
+        return pd.DataFrame(rows, columns=[c.name for c in tbl.columns])
+
+    def units(self) -> pd.DataFrame:
+        return self.read(units)
+
+    def matters(self) -> pd.DataFrame:
+        return self.read(matters)
+
+    def rounds(self) -> pd.DataFrame:
+        return self.read(rounds)
+
+    def get_round(self, round_id: str) -> dict:
+        df = self.read(rounds, rounds.c.round_id == round_id)
+        if df.empty:
+            raise NotFoundError(t("err_unknown_round", round_id=round_id))
+        return df.iloc[0].to_dict()
+
+    def round_spec(self, round_id: str) -> RoundSpec:
+        r = self.get_round(round_id)
+        return RoundSpec(int(r["year"]), r["area"], r["window_start"], r["window_end"], r["eval_date"])
+
+    def selection(self, round_id: str) -> pd.DataFrame:
+        return self.read(round_matters, round_matters.c.round_id == round_id)
+
+    def round_matters(self, round_id: str, included_only: bool = True) -> pd.DataFrame:
+        """The matters of a round with their unit's facts (name, level, county, quotas)."""
+        self.get_round(round_id)
+        sel = self.selection(round_id)
+        if included_only:
+            sel = sel[sel["included"].astype(bool)]
+        out = sel[["matter_id", "late", "included", "reason"]].merge(self.matters(), on="matter_id")
+        out = out.merge(self.units().rename(columns={"name": "unit_name"}), on="unit_id")
+        return out.sort_values("matter_id").reset_index(drop=True)
+
+    def entry_history(self, round_id: str | None = None) -> pd.DataFrame:
+        where = [entries.c.round_id == round_id] if round_id else []
+        return self.read(entries, *where, order_by=entries.c.entry_id)
+
+    def current_entries(self, round_id: str, source: str | None = None) -> pd.DataFrame:
+        """The latest entry per matter × indicator × source (append-only history underneath)."""
+        hist = self.entry_history(round_id)
+        if source:
+            hist = hist[hist["source"] == source]
+        key = ["matter_id", "indicator_id", "source"]
+        return hist.drop_duplicates(key, keep="last").sort_values(key).reset_index(drop=True)
+
+    def scoring_runs(self, round_id: str | None = None) -> pd.DataFrame:
+        where = [scoring_runs.c.round_id == round_id] if round_id else []
+        return self.read(scoring_runs, *where)
+
+    def latest_run(self, round_id: str, source: str = "verified") -> dict | None:
+        runs = self.scoring_runs(round_id)
+        runs = runs[runs["source"] == source]
+        return None if runs.empty else runs.iloc[-1].to_dict()
+
+    def results(self, run_id: int) -> pd.DataFrame:
+        return self.read(results, results.c.run_id == int(run_id))
+
+    def latest_results(self, round_id: str, source: str = "verified") -> pd.DataFrame:
+        run = self.latest_run(round_id, source)
+        if run is None:
+            return pd.DataFrame(columns=[c.name for c in results.columns])
+        return self.results(run["run_id"])
+
+    def all_latest_results(self, source: str = "verified") -> pd.DataFrame:
+        """The current result of every matter in every round, with the round's year and area."""
+        runs = self.scoring_runs()
+        runs = runs[runs["source"] == source].drop_duplicates("round_id", keep="last")
+        res = self.read(results, results.c.run_id.in_([int(r) for r in runs["run_id"]]))
+        meta = runs[["run_id", "round_id"]].merge(self.rounds()[["round_id", "year", "area", "status"]]
+                                                  .rename(columns={"status": "round_status"}), on="round_id")
+        return res.merge(meta, on="run_id")
+
+    def work_log(self, round_id: str) -> dict:
+        df = self.read(work_log, work_log.c.round_id == round_id)
+        keys = ("documents", "questions", "items_verified", "suggestions")
+        return {k: 0 for k in keys} if df.empty else {k: int(df.iloc[0][k]) for k in keys}
+
+    # ----------------------------------------------------------------- writing
+    def _insert(self, conn, table: sa.Table, df: pd.DataFrame) -> None:
+        if len(df):
+            cols = [c.name for c in table.columns if c.name in df.columns]
+            recs = df[cols].astype(object).where(df[cols].notna(), None).to_dict("records")
+            conn.execute(table.insert(), recs)
+
+    def upsert(self, table: sa.Table, df: pd.DataFrame) -> int:
+        """Replace rows with the same primary key, insert the rest: one transaction."""
+        (key,) = [c.name for c in table.primary_key.columns]
+        with self.engine.begin() as conn:
+            ids = list(df[key])
+            for i in range(0, len(ids), 500):
+                conn.execute(table.delete().where(table.c[key].in_(ids[i:i + 500])))
+            self._insert(conn, table, df)
+        return len(df)
+
+    def import_units(self, df: pd.DataFrame) -> int:
+        return self.upsert(units, df)
+
+    def import_matters(self, df: pd.DataFrame) -> int:
+        return self.upsert(matters, df)
+
+    def create_round(self, spec: RoundSpec, created_by: str = "", team: str = "") -> str:
+        with self.engine.begin() as conn:
+            exists = conn.execute(sa.select(rounds.c.round_id).where(rounds.c.round_id == spec.round_id)).first()
+            if exists:
+                raise WorkbenchError(f"问效轮次已存在 / round already exists: {spec.round_id}")
+            conn.execute(rounds.insert().values(
+                round_id=spec.round_id, year=spec.year, area=spec.area,
+                window_start=spec.window_start, window_end=spec.window_end, eval_date=spec.eval_date,
+                status="open", team=team, created_by=created_by, created_at=now(),
+            ))
+        return spec.round_id
+
+    def set_round_status(self, round_id: str, status: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(rounds.update().where(rounds.c.round_id == round_id).values(status=status))
+
+    def save_selection(self, round_id: str, selection: pd.DataFrame, decided_by: str = "") -> int:
+        """Replace the round's scope. ``selection`` has matter_id, included, late, reason."""
+        self.get_round(round_id)
+        rows = selection[["matter_id", "included", "late", "reason"]].assign(
+            round_id=round_id, decided_by=decided_by, decided_at=now(),
+            included=selection["included"].astype(bool), late=selection["late"].astype(bool),
+        )
+        with self.engine.begin() as conn:
+            conn.execute(round_matters.delete().where(round_matters.c.round_id == round_id))
+            self._insert(conn, round_matters, rows)
+        return int(rows["included"].sum())
+
+    def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None) -> int:
+        """Append entries (round_id, matter_id, indicator_id, source, result, note).
+
+        Rows identical to the current entry are skipped, so importing the same file twice adds
+        nothing. Returns the number of rows written."""
+        if new.empty:
+            return 0
+        new = new.copy()
+        new["note"] = new.get("note", pd.Series("", index=new.index)).fillna("")
+        new["result"] = new["result"].astype(object).where(new["result"].notna(), None)
+        new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+        key = ["round_id", "matter_id", "indicator_id", "source"]
+        with self.engine.begin() as conn:
+            current = pd.concat(
+                [self._current(conn, r) for r in new["round_id"].unique()], ignore_index=True
+            )
+            if not current.empty:
+                merged = new.merge(current[key + ["result", "note"]], on=key, how="left",
+                                   suffixes=("", "_old"), indicator=True)
+                same = (merged["_merge"] == "both") & (
+                    merged["result"].fillna("\0") == merged["result_old"].fillna("\0")
+                ) & (merged["note"].fillna("") == merged["note_old"].fillna(""))
+                new = new[~same.to_numpy()]
+            new = new.assign(entered_by=new.get("entered_by", entered_by) if "entered_by" in new else entered_by,
+                             entered_at=at or now())
+            self._insert(conn, entries, new)
+        return len(new)
+
+    def _current(self, conn, round_id: str) -> pd.DataFrame:
+        rows = conn.execute(
+            sa.select(entries).where(entries.c.round_id == round_id).order_by(entries.c.entry_id)
+        ).mappings().all()
+        df = pd.DataFrame(rows, columns=[c.name for c in entries.columns])
+        return df.drop_duplicates(["matter_id", "indicator_id", "source"], keep="last")
+
+    def save_results(
+        self,
+        round_id: str,
+        source: str,
+        table: pd.DataFrame,
+        catalogue: Catalogue,
+        weights: pd.Series,
+        computed_by: str = "",
+        note: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """Archive a scoring run with its provenance; returns the new run id (= version)."""
+        with self.engine.begin() as conn:
+            run_id = conn.execute(scoring_runs.insert().values(
+                round_id=round_id, source=source, catalogue_hash=catalogue.hash,
+                weights_hash=weights_hash(weights),
+                weights=json.dumps({k: int(v) for k, v in weights.sort_index().items()}),
+                software_version=__version__, computed_by=computed_by,
+                computed_at=at or now(), note=note,
+            )).inserted_primary_key[0]
+            rows = table.assign(run_id=run_id)
+            rows["rank_in_category"] = rows["rank_in_category"].astype(object)
+            self._insert(conn, results, rows)
+        return int(run_id)
+
+    def set_work_log(self, round_id: str, **counters: int) -> None:
+        current = self.work_log(round_id)
+        current.update({k: int(v) for k, v in counters.items()})
+        with self.engine.begin() as conn:
+            conn.execute(work_log.delete().where(work_log.c.round_id == round_id))
+            conn.execute(work_log.insert().values(round_id=round_id, **current))
+
+    def write_many(self, frames: Iterable[tuple[sa.Table, pd.DataFrame]]) -> None:
+        """Insert several tables in one transaction (used by the demo builder)."""
+        with self.engine.begin() as conn:
+            for table, df in frames:
+                self._insert(conn, table, df)
+

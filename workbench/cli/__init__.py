@@ -1,0 +1,50 @@
+"""``workbench`` command line: options in, library calls, a message and an exit code out.
+
+Errors the user can fix (WorkbenchError) go to stderr without a traceback, exit code 2. Each
+module of this package adds its sub-commands with ``add_cli(subparsers)``; they are imported here,
+statically, and nothing outside this package imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from workbench import __version__
+from workbench.errors import ValidationError, WorkbenchError
+
+from . import batch, filing, followup, robustness, rounds, serve
+
+#: the sub-command modules, in the order ``workbench --help`` lists them
+COMMANDS = (rounds, serve, batch, followup, robustness, filing)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="跟踪问效 evaluation workbench")
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of messages and headers (default zh)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["WORKBENCH_LANG"] = args.lang
+    try:
+        return args.func(args) or 0
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0

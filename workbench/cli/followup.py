@@ -1,0 +1,165 @@
+"""Sub-commands of the follow-through: seal, result use, feedback documents, a unit's history."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from workbench.archive import Archive
+from workbench.followup import (
+    check_seal,
+    decisions_table,
+    dry_run,
+    export_bundle,
+    issue_feedback,
+    issue_letters,
+    record_decisions,
+    reject,
+    seal_round,
+    sign_off,
+    unit_history,
+    write_report,
+)
+from workbench.labels import t
+
+from .common import by_option, date_arg, db_option, format_table
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    _add_sealing(sub)
+    _add_result_use(sub)
+    _add_documents(sub)
+    _add_history(sub)
+
+
+def _add_sealing(sub: argparse._SubParsersAction) -> None:
+
+    p = sub.add_parser("seal", help="seal a round's results (done when feedback is issued)")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--issued-on", type=date_arg, default=None, help="date feedback was issued")
+    by_option(p)
+    db_option(p)
+    p.set_defaults(func=_cmd_seal)
+    p = sub.add_parser("seal-check", help="check a sealed round for tampering (exit 1 if any)")
+    p.add_argument("--round", dest="round_id", required=True)
+    db_option(p)
+    p.set_defaults(func=_cmd_seal_check)
+
+
+def _cmd_seal(args) -> int:
+    archive = Archive(args.db)
+    row = seal_round(archive, args.round_id, args.by, args.issued_on or date.today())
+    print(f"{args.round_id}: sealed version {row['run_id']} sha256 {row['results_hash'][:16]}…")
+    return 0
+
+
+def _cmd_seal_check(args) -> int:
+    report = check_seal(Archive(args.db, read_only=True), args.round_id, args.lang)
+    print(report.message(args.lang))
+    return 0 if report.ok else 1
+
+
+def _add_result_use(sub: argparse._SubParsersAction) -> None:
+
+    p = sub.add_parser("rules", help="apply the result-use rules as of a date (drafts; --dry-run writes nothing)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="YYYY-MM-DD (default today)")
+    p.add_argument("--dry-run", action="store_true", help="show what the rules decide; record nothing")
+    by_option(p)
+    db_option(p)
+    p.set_defaults(func=_cmd_rules)
+    p = sub.add_parser("decide", help="sign off or reject a draft decision")
+    p.add_argument("decision_id", type=int)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--sign", action="store_true")
+    g.add_argument("--reject", metavar="REASON")
+    by_option(p, required=True)
+    db_option(p)
+    p.set_defaults(func=_cmd_decide)
+
+
+def _cmd_rules(args) -> int:
+
+    as_of = args.as_of or date.today()
+    archive = Archive(args.db, read_only=args.dry_run)
+    found = dry_run(archive, as_of, args.lang or "zh") if args.dry_run else record_decisions(archive, as_of, args.by)
+    if found.empty:
+        print(t("rules_none", args.lang, as_of=as_of))
+        return 0
+    shown = decisions_table(found, args.lang or "zh")
+    print(format_table(shown[[c for c in ["decision_id", "rule", "round_id", "unit_id", "matter_id", "reason_text"]
+                              if c in shown]], args.lang))
+    return 0
+
+
+def _cmd_decide(args) -> int:
+    archive = Archive(args.db)
+    if args.sign:
+        sign_off(archive, args.decision_id, args.by)
+    else:
+        reject(archive, args.decision_id, args.by, args.reject)
+    print(f"#{args.decision_id}: {t('decision_signed' if args.sign else 'decision_rejected', args.lang)}")
+    return 0
+
+
+def _add_documents(sub: argparse._SubParsersAction) -> None:
+
+    p = sub.add_parser("feedback", help="issue feedback: letters, thematic report, Excel summary; seal the round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--issued-on", type=date_arg, default=None)
+    by_option(p, required=True)
+    db_option(p)
+    p.set_defaults(func=_cmd_feedback)
+    p = sub.add_parser("letters", help="write (and archive) the feedback letters of a round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--unit", dest="units", action="append", help="only this unit (repeatable)")
+    p.add_argument("--issued-on", type=date_arg, default=None)
+    by_option(p)
+    db_option(p)
+    p.set_defaults(func=_cmd_letters)
+    p = sub.add_parser("report", help="write the thematic report (HTML) of a round")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--out", type=Path, required=True, help=".html file")
+    p.add_argument("--as-of", type=date_arg, default=None)
+    db_option(p)
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_feedback(args) -> int:
+    written = issue_feedback(Archive(args.db), args.round_id, args.out, args.issued_on or date.today(),
+                             args.by, args.lang or "zh")
+    print(t("feedback_done", args.lang, round_id=args.round_id, letters=len(written["letter"])))
+    return 0
+
+
+def _cmd_letters(args) -> int:
+    paths = issue_letters(Archive(args.db), args.round_id, args.out, args.issued_on or date.today(), args.by,
+                          unit_ids=args.units)
+    print(t("letters_written", args.lang, count=len(paths), out=args.out))
+    return 0
+
+
+def _cmd_report(args) -> int:
+    path = write_report(Archive(args.db, read_only=True), args.round_id, args.out, args.as_of or date.today(),
+                        args.lang or "zh")
+    print(f"→ {path}")
+    return 0
+
+
+def _add_history(sub: argparse._SubParsersAction) -> None:
+
+    p = sub.add_parser("history", help="export a unit's electronic archive (rounds, results, letters, items, decisions)")
+    p.add_argument("--unit", dest="unit_id", required=True)
+    p.add_argument("--out", type=Path, required=True, help=".zip file")
+    db_option(p)
+    p.set_defaults(func=_cmd_history)
+
+
+def _cmd_history(args) -> int:
+    archive = Archive(args.db, read_only=True)
+    path = export_bundle(archive, args.unit_id, args.out)
+    name = unit_history(archive, args.unit_id)["unit"]["name"]
+    print(t("bundle_written", args.lang, unit=name, path=path))
+    return 0

@@ -1,0 +1,158 @@
+"""Sub-commands of a round's first steps: the archive, imports, the round, its scope and its score."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from workbench.archive import Archive, resolve_url, sqlite_path
+from workbench.demo import build_demo
+from workbench.errors import WorkbenchError
+from workbench.files import (
+    export_table,
+    import_entries,
+    import_matters,
+    import_units,
+    load_catalogue,
+    load_weights,
+)
+from workbench.labels import t
+from workbench.rounds import create_round, score_archived_round, select_round
+
+from .common import by_option, date_arg, db_option, format_table, open_archive
+
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create an empty archive")
+    db_option(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build the demo archive (Weifang, 2018–2021)")
+    db_option(p)
+    p.add_argument("--force", action="store_true", help="replace an existing SQLite demo archive")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import units, matters or entries from .xlsx/.csv")
+    p.add_argument("what", choices=["units", "matters", "entries"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--round", dest="round_id", help="entries only: the round they belong to")
+    by_option(p, help="who enters them")
+    db_option(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("round", help="manage rounds")
+    rsub = p.add_subparsers(dest="round_command", required=True)
+    c = rsub.add_parser("create", help="create a round for a year and an area")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--area", required=True, help="city or a county's 6-digit division code")
+    c.add_argument("--window-start", type=date_arg)
+    c.add_argument("--window-end", type=date_arg)
+    c.add_argument("--eval-date", type=date_arg)
+    by_option(c)
+    db_option(c)
+    c.set_defaults(func=cmd_round_create)
+
+    p = sub.add_parser("select", help="put the eligible matters of a round in scope")
+    p.add_argument("--round", dest="round_id", required=True)
+    by_option(p)
+    db_option(p)
+    p.set_defaults(func=cmd_select)
+
+    p = sub.add_parser("score", help="score a round, archive the run, write the result table")
+    p.add_argument("--round", dest="round_id", required=True)
+    p.add_argument("--source", choices=["verified", "self"], default="verified")
+    p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
+    p.add_argument("--out", type=Path, required=True, action="append",
+                   help=".csv or .xlsx; repeat for both")
+    by_option(p)
+    db_option(p)
+    p.set_defaults(func=cmd_score)
+
+
+
+def cmd_init(args) -> int:
+    archive = open_archive(args)
+    print(f"archive ready: {archive!r}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+
+    url = resolve_url(args.db)
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        if not args.force:
+            raise WorkbenchError(f"档案已存在 / archive exists: {path} (use --force to rebuild the demo)")
+        path.unlink()
+    counts = build_demo(Archive(url))
+    print(
+        f"demo archive: {counts['units']} units, {counts['matters']} matters, {counts['rounds']} rounds; "
+        f"evaluated {counts['evaluated']} matters ({counts['city']} city, {counts['county']} county)"
+    )
+    return 0
+
+
+def cmd_import(args) -> int:
+
+    archive = open_archive(args)
+    if args.what == "units":
+        report = import_units(archive, args.file)
+    elif args.what == "matters":
+        report = import_matters(archive, args.file)
+    else:
+        report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by,
+                                round_id=args.round_id)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{report.file}: {report.rows} rows read, {report.written} written")
+    return 0
+
+
+def cmd_round_create(args) -> int:
+
+    spec = create_round(open_archive(args), args.year, args.area, args.window_start, args.window_end,
+                        args.eval_date, created_by=args.by)
+    print(f"{spec.round_id}: window {spec.window_start} – {spec.window_end}, evaluation {spec.eval_date}")
+    return 0
+
+
+def cmd_select(args) -> int:
+
+    archive = open_archive(args)
+    s = select_round(archive, args.round_id, decided_by=args.by)
+    print(f"{args.round_id}: {t('scope_summary', **s)}")
+    # Show what the area had that stays out, and why, so the scope can be checked, not trusted.
+    left_out = archive.round_matters(args.round_id, included_only=False)
+    left_out = left_out[~left_out["included"].astype(bool)]
+    if len(left_out):
+        shown = left_out[["matter_id", "unit_name", "approved_on", "reason"]].assign(
+            reason=left_out["reason"].map(lambda r: t(f"reason_{r}")))
+        print(f"\n{t('excluded_reason')}:")
+        print(format_table(shown.rename(columns={"reason": "excluded_reason"}), args.lang))
+    return 0
+
+
+def cmd_score(args) -> int:
+
+    catalogue = load_catalogue()
+    weights = load_weights(args.weights, catalogue) if args.weights else None
+    archive = open_archive(args)
+    table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
+                                 weights=weights, computed_by=args.by)
+    for out in args.out:
+        export_table(table, out)
+    lang = args.lang or os.environ.get("WORKBENCH_LANG")
+    names = archive.units().set_index("unit_id")["name"]
+    shown = table.assign(
+        category=table["category"].map(lambda c: catalogue.category_name(c, lang or "zh")),
+        status=table["status"].map(lambda s: t(s, lang)),
+        band=table["band"].map(lambda b: catalogue.band_name(b, lang or "zh"), na_action="ignore"),
+    )
+    shown.insert(2, "unit_name", shown["unit_id"].map(names))
+    print(format_table(shown.drop(columns=["unit_id"]), lang))
+    print("\n→ " + ", ".join(str(o) for o in args.out))
+    return 0
+
+

@@ -1,0 +1,286 @@
+"""The leaders' dashboard's figures: pure functions, DataFrames in, DataFrames out.
+
+``fetch`` is the one edge: it reads the archive (opened read-only by the caller) into a
+``DashboardData``. Everything else takes those frames and a scope — a year and an area — and
+returns the numbers the page shows: headline figures, unit and county rankings, red flags, trends
+and the county panel. The area is ``all`` (the whole city: city level and every county), ``city``
+(city-level units only) or a county's 6-digit division code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from workbench.core import Catalogue, item_states
+from workbench.filing import filing_status
+from workbench.geography import CITY, COUNTIES
+from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
+
+ALL = "all"
+COMPLETED = "completed"
+#: red-flag kinds, most serious first
+FLAG_KINDS = ("overdue_rectification", "poor", "late", "unfinished")
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """What the dashboard reads, once per page (or per reload)."""
+
+    results: pd.DataFrame  # one row per matter × round: result + unit name, level, county, late
+    rounds: pd.DataFrame
+    #: optional: "rectifications" (item states), "decisions", "filings" — see ``fetch``
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    as_of: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+def prepare_results(results: pd.DataFrame, units: pd.DataFrame, selection: pd.DataFrame) -> pd.DataFrame:
+    """Current results with the unit's name, level and county and the matter's late flag."""
+    u = units[["unit_id", "name", "level", "county"]].rename(columns={"name": "unit_name"})
+    late = selection[["round_id", "matter_id", "late"]]
+    out = results.merge(u, on="unit_id", how="left").merge(late, on=["round_id", "matter_id"], how="left")
+    out["late"] = out["late"].fillna(False).astype(bool)
+    out["year"] = out["year"].astype(int)
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------ scope
+def year_options(rounds: pd.DataFrame) -> list[int]:
+    """Every year with a round, latest first."""
+    return sorted({int(y) for y in rounds["year"]}, reverse=True)
+
+
+def default_year(rounds: pd.DataFrame) -> int | None:
+    """The latest year with a completed round (else the latest year of any round)."""
+    done = rounds[rounds["status"] == COMPLETED]
+    pool = done if not done.empty else rounds
+    return None if pool.empty else int(pool["year"].max())
+
+
+def area_options(rounds: pd.DataFrame) -> list[str]:
+    """``all``, ``city`` when the city has rounds, then the counties that have rounds, in code order."""
+    areas = set(rounds["area"])
+    return [ALL] + ([CITY] if CITY in areas else []) + [c for c in COUNTIES if c in areas]
+
+
+def in_scope(results: pd.DataFrame, year: int | None = None, area: str = ALL) -> pd.DataFrame:
+    """Results of one year (None: every year) and one area."""
+    keep = pd.Series(True, index=results.index)
+    if year is not None:
+        keep &= results["year"] == int(year)
+    if area != ALL:
+        keep &= results["area"] == area
+    return results[keep]
+
+
+def poor_threshold(catalogue: Catalogue) -> float:
+    """The completion % under which a matter is in the lowest band (60 with the official bands)."""
+    return float(catalogue.bands[-2][2]) if len(catalogue.bands) > 1 else 0.0
+
+
+# ------------------------------------------------------------------------------------ figures
+def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area: str = ALL,
+             extras: dict[str, pd.DataFrame] | None = None) -> dict[str, float | int | None]:
+    """The headline figures of a scope, plus the running total over every completed round."""
+    scope = in_scope(results, year, area)
+    done = scope[scope["status"] == COMPLETE]
+    limit = poor_threshold(catalogue)
+    units = rank_units(done, catalogue) if not done.empty else pd.DataFrame(columns=["completion_pct"])
+    everything = in_scope(results, None, area)
+    closed = everything[(everything["round_status"] == COMPLETED) & (everything["status"] == COMPLETE)]
+    years = sorted(closed["year"].unique())
+    out: dict[str, float | int | None] = {
+        "matters": len(done),
+        "city_matters": int((done["area"] == CITY).sum()),
+        "county_matters": int((done["area"] != CITY).sum()),
+        "unfinished": int((scope["status"] != COMPLETE).sum()),
+        "avg_pct": round(float(done["completion_pct"].mean()), 1) if len(done) else None,
+        "units": len(units),
+        "units_under": int((units["completion_pct"] < limit).sum()),
+        "matters_under": int((done["completion_pct"] < limit).sum()),
+        "late": int(scope["late"].sum()),
+        "total_matters": len(closed),
+        "total_city": int((closed["area"] == CITY).sum()),
+        "total_county": int((closed["area"] != CITY).sum()),
+        "first_year": int(years[0]) if years else None,
+        "last_year": int(years[-1]) if years else None,
+    }
+    out.update(follow_through_counts(extras or {}, scope))
+    return out
+
+
+def follow_through_counts(extras: dict[str, pd.DataFrame], scope: pd.DataFrame) -> dict[str, int]:
+    """Rectifications not yet passed (and how many are past their deadline), proposals and
+    suspensions in force, for the scope's rounds — only when the archive has the follow-through
+    tables. ``extras["rectifications"]`` is ``rules.item_states`` output; ``extras["decisions"]``
+    the decisions table."""
+    rounds = set(scope["round_id"])
+    out: dict[str, int] = {}
+    states = extras.get("rectifications")
+    if states is not None:
+        mine = states[states["round_id"].isin(rounds)]
+        out["open_rectifications"] = int((mine["state"] != "passed").sum())
+        out["overdue_rectifications"] = int((mine["state"] == "overdue").sum())
+    decisions = extras.get("decisions")
+    if decisions is not None:
+        mine = decisions[decisions["round_id"].isin(rounds)]
+        signed = mine[mine["status"] == "signed"]
+        # a suspension is in force until a signed lift for the same round and unit follows it
+        sus = signed[signed["rule"].isin(["suspension", "lift"])].sort_values(["decided_at", "decision_id"])
+        last = sus.drop_duplicates(["round_id", "unit_id"], keep="last")
+        drafts = mine[mine["status"] == "draft"]
+        out["proposals"] = int((signed["rule"] == "proposal").sum())
+        out["proposals_draft"] = int((drafts["rule"] == "proposal").sum())
+        out["suspensions"] = int((last["rule"] == "suspension").sum())
+        out["suspensions_draft"] = int((drafts["rule"] == "suspension").sum())
+    return out
+
+
+def unit_ranking(scope: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Every unit of the scope ranked by its mean completion %, with name, level and county."""
+    done = scope[scope["status"] == COMPLETE]
+    if done.empty:
+        return pd.DataFrame(columns=["rank", "unit_id", "unit_name", "level", "county", "matters",
+                                     "completion_pct", "lowest_pct", "band"])
+    ranked = rank_units(done, catalogue)
+    names = done[["unit_id", "unit_name", "level", "county"]].drop_duplicates("unit_id")
+    out = ranked.merge(names, on="unit_id", how="left")
+    return out[["rank", "unit_id", "unit_name", "level", "county", "matters", "completion_pct",
+                "lowest_pct", "band"]]
+
+
+def top_and_bottom(ranking: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """All rows when there are at most 2n, else the best n and the worst n."""
+    if len(ranking) <= 2 * n:
+        return ranking
+    return pd.concat([ranking.head(n), ranking.tail(n)])
+
+
+def county_ranking(scope: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Counties of the scope ranked by the mean completion % of their matters."""
+    limit = poor_threshold(catalogue)
+    done = scope[(scope["status"] == COMPLETE) & (scope["area"] != CITY)]
+    agg = done.assign(poor=done["completion_pct"] < limit).groupby("area").agg(
+        matters=("matter_id", "size"),
+        completion_pct=("completion_pct", "mean"),
+        poor=("poor", "sum"),
+    ).reset_index()
+    agg["completion_pct"] = agg["completion_pct"].round(1)
+    agg["poor_share"] = (agg["poor"] / agg["matters"]).round(3)
+    agg["band"] = assign_bands(agg["completion_pct"], catalogue)
+    agg["rank"] = rank_desc(agg["completion_pct"])
+    return agg.sort_values(["rank", "area"]).reset_index(drop=True)[
+        ["rank", "area", "matters", "completion_pct", "poor", "poor_share", "band"]]
+
+
+def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """What a leader should look at: matters under the pass mark, evaluations that came late
+    (matter older than 12 months at evaluation), matters still unscored, and — when the
+    follow-through tables exist — rectifications past their deadline (the deadline and the
+    problem go in ``detail``). Most serious first."""
+    limit = poor_threshold(catalogue)
+    cols = ["kind", "round_id", "year", "area", "matter_id", "unit_name", "category", "completion_pct", "detail"]
+    base = scope.assign(detail="")
+    parts = [
+        base[(base["status"] == COMPLETE) & (base["completion_pct"] < limit)].assign(kind="poor"),
+        base[base["late"]].assign(kind="late"),
+        base[base["status"] != COMPLETE].assign(kind="unfinished"),
+    ]
+    states = (extras or {}).get("rectifications")
+    if states is not None and not states.empty:
+        overdue = states[(states["state"] == "overdue") & states["round_id"].isin(set(scope["round_id"]))]
+        if not overdue.empty:
+            info = scope.drop_duplicates(["round_id", "matter_id"]).drop(columns=["unit_id"])
+            o = overdue[["round_id", "matter_id", "deadline", "problem"]].merge(
+                info, on=["round_id", "matter_id"], how="left")
+            o["detail"] = o["deadline"].astype(str) + " · " + o["problem"].astype(str)
+            parts.insert(0, o.assign(kind="overdue_rectification"))
+    flags = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
+    order = {k: i for i, k in enumerate(FLAG_KINDS)}
+    flags["_order"] = flags["kind"].map(order)
+    flags = flags.sort_values(["_order", "completion_pct", "matter_id"], na_position="last")
+    return flags.drop(columns="_order").reset_index(drop=True)
+
+
+def trend_by_category(results: pd.DataFrame, area: str = ALL) -> pd.DataFrame:
+    """Mean completion % per year × category over the completed rounds of an area."""
+    d = _closed(results, area)
+    out = d.groupby(["year", "category"]).agg(matters=("matter_id", "size"),
+                                               completion_pct=("completion_pct", "mean")).reset_index()
+    out["completion_pct"] = out["completion_pct"].round(1)
+    return out
+
+
+def poor_share_by_year(results: pd.DataFrame, catalogue: Catalogue, area: str = ALL) -> pd.DataFrame:
+    """Per year: matters evaluated, how many fell under the pass mark, and their share."""
+    d = _closed(results, area)
+    d = d.assign(poor=d["completion_pct"] < poor_threshold(catalogue))
+    out = d.groupby("year").agg(matters=("matter_id", "size"), poor=("poor", "sum")).reset_index()
+    out["poor_share"] = (out["poor"] / out["matters"]).round(3)
+    return out
+
+
+def _closed(results: pd.DataFrame, area: str) -> pd.DataFrame:
+    d = in_scope(results, None, area)
+    return d[(d["round_status"] == COMPLETED) & (d["status"] == COMPLETE)]
+
+
+def county_panel(results: pd.DataFrame, rounds: pd.DataFrame, catalogue: Catalogue,
+                 filings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per county × year with a round: its status, matters, average, matters under the
+    pass mark and — when the archive records filings — the filing status."""
+    limit = poor_threshold(catalogue)
+    r = rounds[rounds["area"] != CITY][["round_id", "year", "area", "status"]]
+    done = results[(results["area"] != CITY) & (results["status"] == COMPLETE)]
+    agg = done.assign(poor=done["completion_pct"] < limit).groupby("round_id").agg(
+        matters=("matter_id", "size"), completion_pct=("completion_pct", "mean"), poor=("poor", "sum"),
+    ).reset_index()
+    out = r.merge(agg, on="round_id", how="left")
+    out["matters"] = out["matters"].fillna(0).astype(int)
+    out["poor"] = out["poor"].fillna(0).astype(int)
+    out["completion_pct"] = out["completion_pct"].round(1)
+    out["year"] = out["year"].astype(int)
+    if filings is not None and {"round_id", "status"} <= set(filings.columns):
+        latest = filings.drop_duplicates("round_id", keep="last")[["round_id", "status"]]
+        out = out.merge(latest.rename(columns={"status": "filing"}), on="round_id", how="left")
+    return out.sort_values(["area", "year"]).reset_index(drop=True)
+
+
+def county_summary(panel: pd.DataFrame) -> pd.DataFrame:
+    """Per county over its years: rounds, matters and the matter-weighted average."""
+    p = panel.assign(points=panel["completion_pct"].fillna(0) * panel["matters"])
+    out = p.groupby("area").agg(rounds=("round_id", "size"), matters=("matters", "sum"),
+                                points=("points", "sum"), poor=("poor", "sum")).reset_index()
+    out["completion_pct"] = (out["points"] / out["matters"].where(out["matters"] > 0)).round(1)
+    return out.drop(columns="points")
+
+
+# ------------------------------------------------------------------------------------ the edge
+def fetch(archive, today: date | None = None) -> DashboardData:
+    """Read what the dashboard needs from an archive (open it with ``read_only=True``).
+
+    The follow-through tables (rectification items and events, rule decisions) and county
+    filings are optional: read when the archive has them, left out of ``extras`` otherwise."""
+    import sqlalchemy as sa
+
+    results = archive.all_latest_results()
+    data = prepare_results(results, archive.units(), archive.read("round_matters"))
+    present = set(sa.inspect(archive.engine).get_table_names())
+    extras: dict[str, pd.DataFrame] = {}
+    if {"rectification_items", "rectification_events"} <= present:
+
+        items, events = _table(archive, "rectification_items"), _table(archive, "rectification_events")
+        extras["rectifications"] = item_states(items, events, today or date.today())
+    if "decisions" in present:
+        extras["decisions"] = _table(archive, "decisions")
+    if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing_status)
+
+        extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
+    return DashboardData(results=data, rounds=archive.rounds(), extras=extras)
+
+
+def _table(archive, name: str) -> pd.DataFrame:
+    with archive.engine.connect() as conn:
+        return pd.read_sql_table(name, conn)

@@ -1,0 +1,7 @@
+"""TODO."""
+
+from .build import build_demo
+
+__all__ = [
+    "build_demo",
+]

@@ -1,0 +1,48 @@
+"""TODO docstring."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from workbench.archive import Archive
+from workbench.core import Catalogue
+from workbench.files import load_catalogue
+from workbench.filing import package_bytes, receive_package
+from workbench.geography import CITY
+
+# --------------------------------------------------------------------------- the demo
+DEMO_MISSING = ("2019-370786", "2020-370724")
+
+
+
+DEMO_LATE = ("2018-370703", "2019-370725", "2020-370783", "2020-370702")
+
+
+
+DEMO_OFFICER = "孙丽华"  # the city office's filing clerk
+
+
+
+def build_filing_demo(archive: Archive, catalogue: Catalogue | None = None) -> dict[str, int]:
+    """The demo's filings: every completed county round filed, most within the 30 days after
+    feedback (20 May), four late (in July), two never (``DEMO_MISSING``). Fixed dates."""
+
+    catalogue = catalogue or load_catalogue()
+    rounds = archive.rounds()
+    county = rounds[(rounds["area"] != CITY) & (rounds["status"] == "completed")].sort_values("round_id")
+    filed = 0
+    for i, rec in enumerate(county.to_dict("records")):
+        rid, year = rec["round_id"], int(rec["year"])
+        if rid in DEMO_MISSING:
+            continue
+        on = date(year, 7, 2 + i % 20) if rid in DEMO_LATE else date(year, 5, 27) + timedelta(days=i % 19)
+        officer = rec["created_by"] or "demo"
+        data = package_bytes(archive, rid, officer, on, catalogue)
+        received = on + timedelta(days=1 + i % 3)
+        receive_package(archive, data, f"{rid}_报备.zip", DEMO_OFFICER, received, catalogue, at=_noon(received))
+        filed += 1
+    return {"filed": filed, "late": len(DEMO_LATE), "missing": len(DEMO_MISSING)}
+
+
+
+def _noon(d: date) -> datetime:
+    return datetime.combine(d, time(12))

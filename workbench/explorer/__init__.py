@@ -1,0 +1,7 @@
+"""TODO."""
+
+from .form import open_explorer
+
+__all__ = [
+    "open_explorer",
+]

@@ -1,0 +1,20 @@
+"""TODO."""
+
+from .exports import export_table
+from .importing import check_entries, import_entries, import_matters, import_units
+from .parameters import list_scenarios, load_catalogue, load_scenario, load_weights, save_scenario
+from .tables import Failures
+
+__all__ = [
+    "Failures",
+    "check_entries",
+    "export_table",
+    "import_entries",
+    "import_matters",
+    "import_units",
+    "list_scenarios",
+    "load_catalogue",
+    "load_scenario",
+    "load_weights",
+    "save_scenario",
+]

@@ -1,0 +1,78 @@
+"""TODO docstring."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from workbench.core import Catalogue, build_catalogue, validate_weights, weights_hash
+from workbench.errors import CatalogueError, WorkbenchError
+from workbench.labels import t
+from workbench.paths import DEFAULT_CATALOGUE, SCENARIO_DIR
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    path = Path(path or DEFAULT_CATALOGUE)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"指标目录文件不存在 / catalogue not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: 不是有效的 YAML / not valid YAML: {exc}") from exc
+    return build_catalogue(raw, source=str(path))
+
+
+
+def load_weights(path: str | Path, catalogue: Catalogue) -> pd.Series:
+    """A weights scenario file → weights Series (validated like the catalogue's own)."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"权重方案文件不存在 / weights file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: 不是有效的 YAML / not valid YAML: {exc}") from exc
+    weights = raw.get("weights") if isinstance(raw, dict) else None
+    if not isinstance(weights, dict):
+        raise CatalogueError(f"{path}: 缺少 weights 映射 / needs a 'weights:' mapping of id → weight")
+    return validate_weights(pd.Series(weights, dtype=object), catalogue, source=str(path))
+
+
+
+
+
+_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,60}$")
+
+
+
+def save_scenario(weights: pd.Series, catalogue: Catalogue, name: str, directory: str | Path = SCENARIO_DIR,
+                  description: str = "", **meta: object) -> Path:
+    """Write ``<directory>/<name>.yaml``: validated integer weights with what made them."""
+    if not _NAME.match(name or ""):
+        raise WorkbenchError(t("wx_bad_name"))
+    weights = validate_weights(weights.astype(int), catalogue, source=name)
+    doc = {
+        "name": name, "description": description, "catalogue_hash": catalogue.hash,
+        "weights_hash": weights_hash(weights), "saved_at": datetime.now().isoformat(timespec="seconds"),
+        **{k: v for k, v in meta.items() if v is not None},
+        "weights": {k: int(v) for k, v in weights.items()},
+    }
+    path = Path(directory) / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+
+def list_scenarios(directory: str | Path = SCENARIO_DIR) -> list[str]:
+    return sorted(p.stem for p in Path(directory).glob("*.yaml"))
+
+
+
+def load_scenario(name: str, catalogue: Catalogue, directory: str | Path = SCENARIO_DIR) -> pd.Series:
+    return load_weights(Path(directory) / f"{name}.yaml", catalogue)

@@ -1,0 +1,153 @@
+"""Declared shapes of the tables that cross the boundary (files in, archive in).
+
+A small schema of our own rather than a dependency: each column says whether it must be present,
+whether it may be blank, and how to coerce it. ``check_table`` collects *every* failing cell
+(file, row, column, value, reason) before anyone writes anything — lazy validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.core import CATEGORY_ALIASES
+from workbench.errors import FAILURE_COLUMNS
+from workbench.geography import COUNTIES
+from workbench.labels import t
+
+FIRST_DATA_ROW = 2  # spreadsheet row of the first record: row 1 is the header
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    kind: str = "str"  # str | int | date | choice
+    required: bool = True  # the column must be present
+    blank_ok: bool = False  # a cell may be empty
+    choices: dict[str, str] = field(default_factory=dict)  # accepted word (lowercase) → canonical
+
+
+LEVELS = {"city": "city", "市级": "city", "市": "city", "county": "county", "县级": "county", "县": "county"}
+UNIT_KINDS = {k: k for k in ("行政机关", "参公事业单位", "事业单位", "群团")} | {
+    "administrative": "行政机关", "civil-service-managed": "参公事业单位",
+    "public-institution": "事业单位", "mass-organisation": "群团",
+}
+SOURCES = {"self": "self", "自评": "self", "verified": "verified", "核查": "verified"}
+
+UNIT_COLUMNS = [
+    Col("unit_id"), Col("name"), Col("level", "choice", choices=LEVELS),
+    Col("county", blank_ok=True), Col("kind", "choice", choices=UNIT_KINDS),
+    Col("approved_quota", "int", blank_ok=True), Col("staff_in_post", "int", blank_ok=True),
+    Col("approved_leader_posts", "int", blank_ok=True), Col("approved_sections", "int", blank_ok=True),
+]
+MATTER_COLUMNS = [
+    Col("matter_id"), Col("unit_id"),
+    Col("category", "choice", choices={k.lower(): v for k, v in CATEGORY_ALIASES.items()}),
+    Col("approved_on", "date"), Col("doc_no", blank_ok=True, required=False),
+    Col("summary", blank_ok=True, required=False),
+]
+ENTRY_COLUMNS = [
+    Col("matter_id"), Col("indicator_id"), Col("source", "choice", choices=SOURCES),
+    Col("result", blank_ok=True), Col("note", blank_ok=True, required=False),
+]
+
+
+class Failures:
+    """Collects failing cells; rows are spreadsheet row numbers (header = row 1)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.rows: list[dict] = []
+
+    def add(self, row: int | None, column: str, value: object, reason: str) -> None:
+        self.rows.append({"file": self.file, "row": row, "column": column,
+                          "value": "" if value is None else str(value), "reason": reason})
+
+    def add_mask(self, df: pd.DataFrame, mask: pd.Series, column: str, reason: str) -> None:
+        for idx in df.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            self.add(int(idx) + FIRST_DATA_ROW, column, df.at[idx, column] if column in df else "", reason)
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=FAILURE_COLUMNS)
+        return df.sort_values(["row", "column"], na_position="first", kind="stable").reset_index(drop=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def check_table(df: pd.DataFrame, columns: list[Col], failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+    """Coerce ``df`` (all strings, as read) to the declared columns.
+
+    Returns the cleaned frame and warnings (unknown extra columns). Failing cells are added to
+    ``failures``; their values in the cleaned frame are left as NaN.
+    """
+    df = df.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    names = {c.name for c in columns}
+    warnings = [f"{failures.file} [{c}]: {t('err_unknown_column')}" for c in df.columns if c not in names]
+    for col in columns:
+        if col.name not in df.columns:
+            if col.required:
+                failures.add(None, col.name, "", t("err_missing_column"))
+            df[col.name] = pd.NA
+    if any(r["row"] is None for r in failures.rows):
+        return df[[c.name for c in columns]], warnings
+    out = pd.DataFrame(index=df.index)
+    for col in columns:
+        raw = df[col.name].astype("string").str.strip()
+        blank = raw.isna() | (raw == "")
+        if not col.blank_ok:
+            failures.add_mask(df, blank, col.name, t("err_required"))
+        value = _coerce(raw, col)
+        bad = ~blank & value.isna()
+        if col.kind == "choice":
+            options = "、".join(col.choices)  # every accepted word, Chinese and English
+            failures.add_mask(df, bad, col.name, t("err_bad_choice", options=options))
+        elif col.kind == "int":
+            failures.add_mask(df, bad, col.name, t("err_bad_int"))
+        elif col.kind == "date":
+            failures.add_mask(df, bad, col.name, t("err_bad_date"))
+        out[col.name] = value.where(~blank, None) if col.kind == "str" else value
+    return out, warnings
+
+
+def _coerce(raw: pd.Series, col: Col) -> pd.Series:
+    if col.kind == "int":
+        num = pd.to_numeric(raw, errors="coerce")
+        ok = num.notna() & (num >= 0) & (num == num.round())
+        return num.where(ok).astype("Int64")
+    if col.kind == "date":
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+        return parsed.dt.date.where(parsed.notna(), None).astype(object)
+    if col.kind == "choice":
+        return raw.str.lower().map(col.choices).astype(object)
+    return raw.astype(object)
+
+
+def check_duplicates(df: pd.DataFrame, key: list[str], failures: Failures) -> None:
+    dup = df.duplicated(key, keep="first") & df[key].notna().all(axis=1)
+    failures.add_mask(df, dup, key[0], t("err_duplicate"))
+
+
+def check_units(df: pd.DataFrame, failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+    clean, warnings = check_table(df, UNIT_COLUMNS, failures)
+    if failures.frame()["row"].isna().any():
+        return clean, warnings
+    check_duplicates(clean, ["unit_id"], failures)
+    county = clean["county"].astype("string").str.replace(r"\.0$", "", regex=True)
+    clean["county"] = county.where(county.notna() & (county != ""), None).astype(object)
+    needs_code = (clean["level"] == "county") & ~clean["county"].isin(list(COUNTIES))
+    failures.add_mask(df.assign(county=clean["county"]), needs_code, "county", t("err_county_code"))
+    clean.loc[clean["level"] == "city", "county"] = None
+    return clean, warnings
+
+
+def check_matters(df: pd.DataFrame, known_units: set[str], failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+    clean, warnings = check_table(df, MATTER_COLUMNS, failures)
+    if failures.frame()["row"].isna().any():
+        return clean, warnings
+    check_duplicates(clean, ["matter_id"], failures)
+    unknown = clean["unit_id"].notna() & ~clean["unit_id"].isin(known_units)
+    failures.add_mask(clean, unknown, "unit_id", t("err_unknown_unit"))
+    return clean, warnings

@@ -1,0 +1,16 @@
+"""TODO."""
+
+from .package import build_filing_package, package_bytes, receive_filing, receive_package
+from .rules import STATUS_ORDER
+from .status import county_performance, filing_status, labelled
+
+__all__ = [
+    "STATUS_ORDER",
+    "build_filing_package",
+    "county_performance",
+    "filing_status",
+    "labelled",
+    "package_bytes",
+    "receive_filing",
+    "receive_package",
+]

@@ -1,0 +1,101 @@
+"""TODO docstring."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from workbench.dates import as_date
+from workbench.geography import CITY
+
+CRITERIA = {"matters": {"points", "target"}, "filing": {"points", "late_factor"}, "rectification": {"points"},
+            "decisions": {"points"}, "completion": {"points"}}
+
+
+
+FILING_KEYS = {"deadline_days", "counted_from"}
+
+
+
+STATUS_ORDER = ("on_time", "late", "missing", "rejected", "due", "in_progress")
+
+
+
+STATUS_COLUMNS = ["round_id", "year", "area", "eval_date", "feedback_on", "deadline", "filing_id", "filed_on",
+                  "received_on", "days_after_eval", "days_after_feedback", "days_late", "status", "filings", "problems"]
+
+
+
+FACT_COLUMNS = ["rounds", "on_time", "late", "missing", "matters", "completion_pct", "items", "items_passed",
+                "decisions", "decisions_signed"]
+
+
+
+# --------------------------------------------------------------------------- pure core
+
+
+
+def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFrame, as_of: date,
+                  deadline_days: int = 30, counted_from: str = "feedback") -> pd.DataFrame:
+    """One row per county round: deadline, first valid filing, days, status (see the module doc).
+
+    ``rounds``: round_id, year, area, eval_date, status; ``seals``: round_id, feedback_issued_on;
+    ``filings``: the ``filings`` table. Rounds known only from a filing are included."""
+    r = rounds[rounds["area"] != CITY][["round_id", "year", "area", "eval_date", "status"]]
+    only_filed = filings[~filings["round_id"].isin(set(r["round_id"]))].drop_duplicates("round_id")
+    r = pd.concat([r, only_filed[["round_id", "year", "area", "eval_date"]].assign(status="completed")],
+                  ignore_index=True)
+    fed = dict(zip(seals["round_id"], seals["feedback_issued_on"]))
+    fed.update({k: v for k, v in zip(filings["round_id"], filings["feedback_on"]) if k not in fed})
+    valid = filings[filings["status"] != "rejected"].sort_values(["filed_on", "filing_id"])
+    first = valid.drop_duplicates("round_id").set_index("round_id")
+    n = filings.groupby("round_id").size()
+    rows = []
+    for rec in r.to_dict("records"):
+        rid, ev = rec["round_id"], as_date(rec["eval_date"])
+        fb = as_date(fed.get(rid))
+        ref = ev if counted_from == "eval_date" else fb
+        deadline = ref + timedelta(days=deadline_days) if ref else None
+        f = first.loc[rid].to_dict() if rid in first.index else None
+        filed = as_date(f["filed_on"]) if f else None
+        if f:
+            status = "late" if deadline and filed > deadline else "on_time"
+        elif rid in n.index:
+            status = "rejected"
+        elif deadline is None:
+            status = "in_progress"
+        else:
+            status = "missing" if as_of > deadline else "due"
+        rows.append({"round_id": rid, "year": int(rec["year"]), "area": rec["area"], "eval_date": ev,
+                     "feedback_on": fb, "deadline": deadline, "filing_id": int(f["filing_id"]) if f else None,
+                     "filed_on": filed, "received_on": as_date(f["received_on"]) if f else None,
+                     "days_after_eval": (filed - ev).days if filed else None,
+                     "days_after_feedback": (filed - fb).days if filed and fb else None,
+                     "days_late": max(0, (filed - deadline).days) if filed and deadline else None,
+                     "status": status, "filings": int(n.get(rid, 0)),
+                     "problems": (f["problems"] or "") if f else ""})
+    out = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    for c in ("filing_id", "days_after_eval", "days_after_feedback", "days_late"):
+        out[c] = out[c].astype("Int64")
+    return out.sort_values(["year", "area"]).reset_index(drop=True)
+
+
+
+def performance_points(facts: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """Pure: per county, the points of each criterion, the total and the rank (ties share)."""
+    c = rule["criteria"]
+    out = facts.copy()
+    out["pts_matters"] = (out["matters"] / c["matters"]["target"]).clip(upper=1) * c["matters"]["points"]
+    due = out["on_time"] + out["late"] + out["missing"]
+    filed = (out["on_time"] + out["late"] * c["filing"]["late_factor"]) / due.where(due > 0)
+    out["pts_filing"] = filed.fillna((out["rounds"] > 0).astype(float)) * c["filing"]["points"]
+    passed = (out["items_passed"] / out["items"].where(out["items"] > 0)).fillna((out["rounds"] > 0).astype(float))
+    out["pts_rectification"] = passed * c["rectification"]["points"]
+    signed = (out["decisions_signed"] / out["decisions"].where(out["decisions"] > 0))
+    out["pts_decisions"] = signed.fillna((out["rounds"] > 0).astype(float)) * c["decisions"]["points"]
+    out["pts_completion"] = out["completion_pct"].fillna(0) / 100 * c["completion"]["points"]
+    pts = [k for k in out.columns if k.startswith("pts_")]
+    out[pts] = out[pts].round(2)
+    out["points"] = out[pts].sum(axis=1).round(2)
+    out["rank"] = out["points"].rank(method="min", ascending=False).astype(int)
+    return out.sort_values(["rank", "area"]).reset_index(drop=True)

@@ -1,0 +1,55 @@
+"""TODO."""
+
+from .documents import issue_feedback
+from .letters import (
+    TEMPLATE,
+    check_template,
+    cn_date,
+    doc_no_placeholder,
+    issue_letters,
+    office_name,
+    prepare_letters,
+    read_letters,
+    safe_name,
+)
+from .rectification import draft_items, items_as_of
+from .report_html import write_report
+from .result_use import (
+    assessment_results,
+    decisions_table,
+    dry_run,
+    read_decisions,
+    record_decisions,
+    reject,
+    sign_off,
+)
+from .sealing import check_seal, seal_of, seal_round, sealed_results
+from .unit_history import export_bundle
+
+__all__ = [
+    "TEMPLATE",
+    "assessment_results",
+    "check_seal",
+    "check_template",
+    "cn_date",
+    "decisions_table",
+    "doc_no_placeholder",
+    "draft_items",
+    "dry_run",
+    "export_bundle",
+    "issue_feedback",
+    "issue_letters",
+    "items_as_of",
+    "office_name",
+    "prepare_letters",
+    "read_decisions",
+    "read_letters",
+    "record_decisions",
+    "reject",
+    "safe_name",
+    "seal_of",
+    "seal_round",
+    "sealed_results",
+    "sign_off",
+    "write_report",
+]

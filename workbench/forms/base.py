@@ -1,0 +1,154 @@
+"""ipywidgets forms for the officer's walk-through of a round (the 7 steps).
+
+Thin: each form reads the archive, calls the core (steps, rounds, survey, assessment) and writes
+back; no rule lives here. Handlers are private (``_on_*``); a ``WorkbenchError`` raised by the
+library is shown in the form's ``message`` in the user's language and nothing of that action is
+saved. Long lists are paged: there is never a widget per matter beyond those on screen.
+
+Notebooks call one function per step: ``round_setup``, ``selection``, ``survey``,
+``verification`` and ``assessment``; each opens the archive and returns a displayable form.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import sys
+
+import ipywidgets as W
+import pandas as pd
+from traitlets import Unicode
+
+from workbench.archive import Archive
+from workbench.core import Catalogue, parse_round_id
+from workbench.errors import ValidationError, WorkbenchError
+from workbench.files import load_catalogue
+from workbench.geography import area_name
+from workbench.labels import register, t
+from workbench.views import html_table, use_offline_renderer
+
+register({
+    "wt_title": {"zh": "{area} {year} 年度跟踪问效", "en": "{area} — {year} follow-up evaluation"},
+    "wt_officer": {"zh": "经办人", "en": "Officer"},
+    "wt_create_round": {"zh": "创建问效轮次", "en": "Create the round"},
+    "wt_round_missing": {"zh": "轮次 {round_id} 尚未创建,请填写后创建。", "en": "Round {round_id} does not exist yet: fill in and create it."},
+    "wt_created": {"zh": "已创建轮次 {round_id}", "en": "round {round_id} created"},
+    "wt_window_start": {"zh": "公布起始", "en": "Window from"},
+    "wt_window_end": {"zh": "公布截止", "en": "Window to"},
+    "wt_eval_date": {"zh": "问效日期", "en": "Evaluation date"},
+    "wt_team": {"zh": "工作组", "en": "Team"},
+    "wt_team_hint": {"zh": "成员姓名,以“、”分隔", "en": "member names, separated by 、"},
+    "wt_member": {"zh": "成员", "en": "Member"},
+    "wt_member_unit": {"zh": "所在单位", "en": "Belongs to"},
+    "wt_role": {"zh": "分工", "en": "Role"},
+    "wt_add_member": {"zh": "加入工作组", "en": "Add to team"},
+    "wt_remove_member": {"zh": "移出工作组", "en": "Remove"},
+    "wt_team_saved": {"zh": "工作组已更新({n} 人)", "en": "team updated ({n} members)"},
+    "wt_close_step": {"zh": "完成此步骤", "en": "Close step"},
+    "wt_reopen_step": {"zh": "重新打开", "en": "Reopen"},
+    "wt_step_closed": {"zh": "“{step}”已完成", "en": "“{step}” closed"},
+    "wt_step_reopened": {"zh": "“{step}”已重新打开", "en": "“{step}” reopened"},
+    "wt_note": {"zh": "备注", "en": "Note"},
+    "wt_window": {"zh": "公布窗口", "en": "Publication window"},
+    "wt_score_archive": {"zh": "评分并存档", "en": "Score and archive"},
+    "wt_scored": {"zh": "已评分并存档(第 {run} 版)", "en": "scored and archived (version {run})"},
+    "wt_tab_results": {"zh": "评定结果", "en": "Results"},
+    "wt_tab_units": {"zh": "单位排名", "en": "Unit ranking"},
+    "wt_tab_gap": {"zh": "自评与核查", "en": "Self vs verified"},
+    "wt_tab_charts": {"zh": "图表", "en": "Charts"},
+    "wt_tab_previous": {"zh": "与上年比较", "en": "Against last year"},
+    "wt_progress": {
+        "zh": "问效事项 {included} 项 · 自评未完成 {self_open} 项 · 核查未完成 {verified_open} 项",
+        "en": "{included} matters in scope · {self_open} without a complete self-assessment · "
+              "{verified_open} not completely verified",
+    },
+    "wt_round_status_open": {"zh": "进行中", "en": "open"},
+    "wt_round_status_completed": {"zh": "已办结", "en": "completed"},
+    "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
+})
+
+
+
+def setup(lang: str = "zh") -> None:
+    """Once per notebook: messages in ``lang``. Charts are drawn as inline SVG by the forms that
+    show them (nothing from a CDN); Altair is loaded only by those, as it takes seconds."""
+    os.environ["WORKBENCH_LANG"] = "en" if str(lang).startswith("en") else "zh"
+    if "altair" in sys.modules:
+
+        use_offline_renderer()
+
+
+
+
+
+
+def handler(fn):
+    """Run a form action; a library error becomes the form's message and nothing more."""
+    @functools.wraps(fn)
+    def wrapped(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except ValidationError as exc:
+            self._fail(str(exc).splitlines()[0], exc.failures)
+        except WorkbenchError as exc:
+            self._fail(str(exc))
+        return None
+    return wrapped
+
+
+class Form(W.VBox):
+    """Shared parts: the archive, the round, the language, the officer and a message line."""
+
+    round_id = Unicode("")
+    lang = Unicode("zh")
+    officer = Unicode("")
+
+    def __init__(self, archive: Archive, round_id: str, lang: str = "zh", officer: str = "",
+                 catalogue: Catalogue | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.archive = archive
+        self.catalogue = catalogue or load_catalogue()
+        self.round_id, self.lang, self.officer = round_id, lang, officer
+        self.message = W.HTML()
+        self.message.add_class("wt-message")
+        self.last_error: str | None = None
+        self.failures = pd.DataFrame()
+
+    def L(self, key: str, **kwargs) -> str:
+        return t(key, self.lang, **kwargs)
+
+    def title(self) -> W.HTML:
+        year, area = parse_round_id(self.round_id)
+        return W.HTML(f"<h3>{html.escape(self.L('wt_title', area=area_name(area, self.lang), year=year))}"
+                      f" · {html.escape(self.round_id)}</h3>")
+
+    def _ok(self, text: str) -> None:
+        self.last_error, self.failures = None, pd.DataFrame()
+        self.message.value = f'<b class="wt-ok" style="color:#2e7d32">✔ {html.escape(text)}</b>'
+
+    def _fail(self, text: str, failures: pd.DataFrame | None = None) -> None:
+        self.last_error = text
+        self.failures = failures if failures is not None else pd.DataFrame()
+        table = html_table(self.failures, self.lang, 50) if len(self.failures) else ""
+        self.message.value = f'<b class="wt-err" style="color:#c62828">✘ {html.escape(text)}</b>{table}'
+
+
+
+
+
+
+# ---------------------------------------------------------------------- notebook entry points
+def open_archive(db: str | None = None) -> Archive:
+    return Archive(db or None)
+
+
+
+
+
+
+
+
+
+
+

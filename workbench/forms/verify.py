@@ -1,0 +1,323 @@
+"""The on-site verification form (现场核查): one matter at a time, one row per indicator.
+
+Each row offers the control its kind needs (grade drop-down, number, yes/no) and a
+not-applicable toggle, shows the unit's self-assessed value beside it and takes an evidence note.
+The matter's completion % and band are recomputed by the scoring core on every change; saving
+writes verified entries under the officer's name, after checking that the officer is on the team
+and does not belong to the unit (回避). Evidence files and the round's work-log counters are kept
+here too. The matter picker lists at most ``MAX_OPTIONS`` matches of a search, never the archive.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import pandas as pd
+
+from workbench.archive import Archive
+from workbench.archive import evidence as ev
+from workbench.core import STATUS_INVALID, parse_results
+from workbench.errors import WorkbenchError
+from workbench.labels import register, t
+from workbench.rounds import steps
+from workbench.scoring import COMPLETE, score_round
+from workbench.views import html_table
+
+from .base import Form, handler, open_archive
+
+register({
+    "wt_search": {"zh": "查找事项", "en": "Find matter"},
+    "wt_search_hint": {"zh": "编号、单位或摘要", "en": "id, unit or summary"},
+    "wt_only_open": {"zh": "仅未核查完的", "en": "only not fully verified"},
+    "wt_matches": {"zh": "匹配 {n} 项,列出前 {shown} 项", "en": "{n} match(es), first {shown} listed"},
+    "wt_na": {"zh": "不适用", "en": "n/a"},
+    "wt_self_value": {"zh": "自评:{value}", "en": "self: {value}"},
+    "wt_evidence_note": {"zh": "核查说明", "en": "evidence note"},
+    "wt_live": {"zh": "当前完成百分比:{pct}% · 等次:{band}", "en": "Completion now: {pct}% · band {band}"},
+    "wt_live_incomplete": {"zh": "尚有 {n} 项指标未填写,暂无结果", "en": "{n} indicator(s) still empty: no result yet"},
+    "wt_save_verified": {"zh": "保存核查结果", "en": "Save verification"},
+    "wt_saved_entries": {"zh": "{officer} 已保存 {n} 条核查结果", "en": "{n} verified entries saved by {officer}"},
+    "wt_bad_value": {"zh": "{indicator}:{why}", "en": "{indicator}: {why}"},
+    "wt_attach": {"zh": "上传佐证", "en": "Attach"},
+    "wt_attached": {"zh": "已上传 {n} 个佐证文件", "en": "{n} evidence file(s) attached"},
+    "wt_work_log": {"zh": "现场核查工作量", "en": "On-site work log"},
+    "wt_documents": {"zh": "调阅文件", "en": "Documents read"},
+    "wt_questions": {"zh": "询问问题", "en": "Questions asked"},
+    "wt_items_verified": {"zh": "核实事项", "en": "Items verified"},
+    "wt_suggestions": {"zh": "征求意见建议", "en": "Suggestions"},
+    "wt_save_log": {"zh": "保存工作量", "en": "Save work log"},
+    "wt_log_saved": {"zh": "工作量已保存", "en": "work log saved"},
+    "wt_no_matter": {"zh": "请先选择事项", "en": "choose a matter first"},
+})
+
+MAX_OPTIONS = 50
+MAX_INDICATORS = 12
+WORK_LOG = ("documents", "questions", "items_verified", "suggestions")
+
+
+class _IndicatorRow:
+    """One indicator line; holds a control of every kind and shows the one its kind needs."""
+
+    def __init__(self, form: VerificationForm):
+        self.indicator_id: str | None = None
+        self.kind = ""
+        self.na_words = form.catalogue.vocab.na
+        words = list(form.catalogue.vocab.grade_words)
+        self.name = W.HTML(layout=W.Layout(width="300px"))
+        self.graded = W.Dropdown(options=[("—", "")] + [(w, w) for w in words], layout=W.Layout(width="120px"))
+        self.yes_no = W.Dropdown(options=[("—", ""), ("是", "是"), ("否", "否")], layout=W.Layout(width="120px"))
+        self.ratio = W.Text(placeholder="0.85", layout=W.Layout(width="120px"))
+        self.na = W.Checkbox(description=form.L("wt_na"), indent=False, layout=W.Layout(width="80px"))
+        self.self_value = W.HTML(layout=W.Layout(width="150px"))
+        self.note = W.Text(placeholder=form.L("wt_evidence_note"), layout=W.Layout(width="240px"))
+        self.box = W.HBox([self.name, self.graded, self.yes_no, self.ratio, self.na, self.self_value, self.note])
+        for w, css in ((self.box, "wt-indicator-row"), (self.graded, "wt-graded"), (self.yes_no, "wt-yes-no"),
+                       (self.ratio, "wt-ratio"), (self.na, "wt-na")):
+            w.add_class(css)
+        for w in (self.graded, self.yes_no, self.ratio, self.na):
+            w.observe(form._on_value_change, "value")
+
+    @property
+    def control(self) -> W.ValueWidget:
+        return {"graded": self.graded, "yes_no": self.yes_no, "ratio": self.ratio}[self.kind]
+
+    def bind(self, ind: dict | None, current: str | None, note: str, own: str | None, lang: str) -> None:
+        self.box.layout.display = "none" if ind is None else ""
+        self.indicator_id = None if ind is None else ind["indicator_id"]
+        if ind is None:
+            return
+        self.kind = ind["kind"]
+        name = ind["name_en"] if lang == "en" else ind["name_zh"]
+        self.name.value = (f"<b>{html.escape(self.indicator_id)}</b> {html.escape(name)} "
+                           f"<small>({int(ind['weight'])})</small>")
+        for kind, w in (("graded", self.graded), ("yes_no", self.yes_no), ("ratio", self.ratio)):
+            w.layout.display = "" if kind == self.kind else "none"
+            w.value = ""
+        is_na = current is not None and current.strip().lower() in self.na_words
+        self.na.value = is_na
+        if current is not None and not is_na:
+            options = {v for _, v in getattr(self.control, "options", [])}
+            if self.kind == "ratio" or current in options:
+                self.control.value = current
+        self.control.disabled = is_na
+        self.note.value = note or ""
+        self.self_value.value = html.escape(t("wt_self_value", lang, value=own or "—"))
+
+    def result(self) -> str | None:
+        if self.indicator_id is None:
+            return None
+        if self.na.value:
+            return "不适用"
+        value = str(self.control.value or "").strip()
+        return value or None
+
+
+class VerificationForm(Form):
+    """现场核查: pick a matter, enter what was verified, see the score move, save."""
+
+    def __init__(self, archive: Archive, round_id: str, matter_id: str | None = None, **kwargs):
+        super().__init__(archive, round_id, **kwargs)
+        self.matters = archive.round_matters(round_id).set_index("matter_id", drop=False)
+        self.search = W.Text(placeholder=self.L("wt_search_hint"), description=self.L("wt_search"))
+        self.only_open = W.Checkbox(description=self.L("wt_only_open"), indent=False)
+        self.matches = W.HTML()
+        self.matter = W.Dropdown(description=self.L("matter"), layout=W.Layout(width="560px"))
+        team = steps.team(archive, round_id)["officer"].tolist()
+        self.officer_pick = W.Dropdown(options=team, description=self.L("wt_officer"),
+                                       value=self.officer if self.officer in team else None)
+        self.header = W.HTML()
+        self.rows = [_IndicatorRow(self) for _ in range(MAX_INDICATORS)]
+        self.live = W.HTML()
+        self.save_button = W.Button(description=self.L("wt_save_verified"), button_style="primary")
+        self.save_button.on_click(self._on_save)
+        self.save_button.add_class("wt-save")
+        self.live.add_class("wt-live")
+        self.ev_indicator = W.Dropdown(description=self.L("indicator"))
+        self.ev_upload = W.FileUpload(multiple=True, description=self.L("wt_evidence"))
+        self.ev_button = W.Button(description=self.L("wt_attach"))
+        self.ev_button.on_click(self._on_attach)
+        self.ev_list = W.HTML()
+        log = archive.work_log(round_id)
+        self.work_log = {k: W.BoundedIntText(value=log[k], min=0, max=1_000_000, description=self.L("wt_" + k),
+                                        style={"description_width": "initial"}) for k in WORK_LOG}
+        self.work_log_button = W.Button(description=self.L("wt_save_log"))
+        self.work_log_button.on_click(self._on_save_log)
+        self._binding = False
+        self.search.observe(self._on_search, "value")
+        self.only_open.observe(self._on_search, "value")
+        self.matter.observe(self._on_pick, "value")
+        self.children = [
+            self.title(), W.HBox([self.search, self.only_open]), self.matches,
+            W.HBox([self.matter, self.officer_pick]), self.header, *[r.box for r in self.rows],
+            self.live, self.save_button, self.message,
+            W.HTML(f"<h4>{html.escape(self.L('wt_evidence'))}</h4>"),
+            W.HBox([self.ev_indicator, self.ev_upload, self.ev_button]), self.ev_list,
+            W.HTML(f"<h4>{html.escape(self.L('wt_work_log'))}</h4>"),
+            W.HBox(list(self.work_log.values())), self.work_log_button,
+        ]
+        self._on_search()
+        if matter_id and matter_id in self.matters.index:
+            self.matter.options = [(self._label(matter_id), matter_id)]
+            self.matter.value = matter_id
+
+    # ------------------------------------------------------------------ picking a matter
+    def _label(self, mid: str) -> str:
+        m = self.matters.loc[mid]
+        return f"{mid} · {m['unit_name']} · {self.catalogue.category_name(m['category'], self.lang)}"
+
+    def _open_matters(self) -> set[str]:
+        cur = self.archive.current_entries(self.round_id, "verified")
+        table = score_round(self.matters.reset_index(drop=True), cur, self.catalogue)
+        return set(table.loc[table["status"] != COMPLETE, "matter_id"])
+
+    def _on_search(self, _=None) -> None:
+        m = self.matters
+        q = self.search.value.strip()
+        if q:
+            hay = m["matter_id"] + " " + m["unit_name"] + " " + m["summary"].fillna("")
+            m = m[hay.str.contains(q, case=False, regex=False)]
+        if self.only_open.value:
+            m = m[m["matter_id"].isin(self._open_matters())]
+        ids = list(m["matter_id"][:MAX_OPTIONS])
+        self.matches.value = f"<small>{html.escape(self.L('wt_matches', n=len(m), shown=len(ids)))}</small>"
+        keep = self.matter.value if self.matter.value in ids else (ids[0] if ids else None)
+        self.matter.options = [(self._label(i), i) for i in ids]
+        self.matter.value = keep
+        self._on_pick()
+
+    def _on_pick(self, _=None) -> None:
+        mid = self.matter.value
+        inds = [] if mid is None else self.catalogue.indicators_of(self.matters.at[mid, "category"]).to_dict("records")
+        cur = self._current(mid, "verified")
+        own = self._current(mid, "self")
+        self._binding = True
+        try:
+            for i, row in enumerate(self.rows):
+                ind = inds[i] if i < len(inds) else None
+                iid = ind["indicator_id"] if ind else None
+                row.bind(ind, cur.get(iid, (None, ""))[0], cur.get(iid, (None, ""))[1],
+                         own.get(iid, (None, ""))[0], self.lang)
+        finally:
+            self._binding = False
+        if mid is None:
+            self.header.value = ""
+        else:
+            m = self.matters.loc[mid]
+            self.header.value = (f"<p><b>{html.escape(mid)}</b> {html.escape(str(m['unit_name']))} · "
+                                 f"{html.escape(str(m['approved_on']))} · {html.escape(str(m['doc_no'] or ''))}"
+                                 f"<br>{html.escape(str(m['summary'] or ''))}</p>")
+        self.ev_indicator.options = [(f"{d['indicator_id']} {d['name_en' if self.lang == 'en' else 'name_zh']}",
+                                      d["indicator_id"]) for d in inds]
+        self.ev_indicator.value = inds[0]["indicator_id"] if inds else None
+        self._refresh_live()
+        self._refresh_evidence()
+
+    def _current(self, mid: str | None, source: str) -> dict[str, tuple[str | None, str]]:
+        if mid is None:
+            return {}
+        cur = self.archive.current_entries(self.round_id, source)
+        cur = cur[cur["matter_id"] == mid]
+        return {r["indicator_id"]: (r["result"], r["note"] or "") for r in cur.to_dict("records")}
+
+    # -------------------------------------------------------------------------- values
+    def entries(self) -> pd.DataFrame:
+        """What the form holds now: matter_id, indicator_id, result, note (blank rows too)."""
+        rows = [r for r in self.rows if r.indicator_id]
+        return pd.DataFrame({
+            "matter_id": self.matter.value, "indicator_id": [r.indicator_id for r in rows],
+            "result": [r.result() for r in rows], "note": [r.note.value.strip() for r in rows],
+            "kind": [r.kind for r in rows]}, columns=["matter_id", "indicator_id", "result", "note", "kind"])
+
+    def _on_value_change(self, change=None) -> None:
+        if self._binding:
+            return
+        for r in self.rows:
+            if r.indicator_id:
+                r.control.disabled = bool(r.na.value)
+        self._refresh_live()
+
+    def _refresh_live(self) -> None:
+        mid = self.matter.value
+        if mid is None:
+            self.live.value = ""
+            return
+        table = score_round(self.matters.loc[[mid]].reset_index(drop=True), self.entries(), self.catalogue)
+        rec = table.iloc[0]
+        if rec["status"] == COMPLETE:
+            text = self.L("wt_live", pct=f"{rec['completion_pct']:.2f}",
+                          band=self.catalogue.band_name(rec["band"], self.lang))
+        else:
+            missing = self.entries()["result"].isna().sum()
+            text = self.L("wt_live_incomplete", n=int(missing) or 1)
+        self.live.value = f"<p style='font-size:15px'><b>{html.escape(text)}</b></p>"
+
+    def problems(self) -> list[str]:
+        """Values the scoring core cannot read (a word where a number belongs, a negative ratio)."""
+        e = self.entries()
+        parsed = parse_results(e["result"], e["kind"], self.catalogue.vocab)
+        words = "、".join(self.catalogue.vocab.grade_words) + "、不适用"
+        why = {"graded": self.L("err_bad_grade", options=words), "yes_no": self.L("err_bad_yes_no"),
+               "ratio": self.L("err_bad_number")}
+        out = []
+        for i, status in parsed["status"].items():
+            if status == STATUS_INVALID:
+                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], why=why[e.at[i, "kind"]]))
+            elif status == "negative":
+                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], why=self.L("err_negative")))
+        return out
+
+    @handler
+    def _on_save(self, _=None) -> None:
+        mid = self.matter.value
+        if mid is None:
+            raise WorkbenchError(self.L("wt_no_matter"))
+        officer = self.officer_pick.value or ""
+        steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
+        bad = self.problems()
+        if bad:
+            raise WorkbenchError(";".join(bad))
+        e = self.entries()
+        e = e[e["result"].notna() | (e["note"] != "")]
+        n = self.archive.add_entries(e.drop(columns="kind").assign(round_id=self.round_id, source="verified"),
+                                     entered_by=officer)
+        self._ok(self.L("wt_saved_entries", officer=officer, n=n))
+
+    # ----------------------------------------------------------------- evidence, work log
+    def _refresh_evidence(self) -> None:
+        mid = self.matter.value
+        if mid is None:
+            self.ev_list.value = ""
+            return
+        files = ev.list_evidence(self.archive, self.round_id, mid)
+        shown = pd.DataFrame({
+            self.L("indicator_id"): files["indicator_id"], self.L("wt_evidence_file"): files["filename"],
+            "SHA-256": files["sha256"].str[:12], self.L("wt_evidence_added_by"): files["added_by"],
+            self.L("wt_evidence_added_at"): files["added_at"]})
+        self.ev_list.value = html_table(shown, self.lang)
+
+    @handler
+    def _on_attach(self, _=None) -> None:
+        mid, iid = self.matter.value, self.ev_indicator.value
+        if mid is None or iid is None:
+            raise WorkbenchError(self.L("wt_no_matter"))
+        officer = self.officer_pick.value or ""
+        steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
+        files = list(self.ev_upload.value)
+        for f in files:
+            ev.add_evidence(self.archive, self.round_id, mid, iid, f["name"], bytes(f["content"]),
+                            added_by=officer, lang=self.lang)
+        self.ev_upload.value = ()
+        self._ok(self.L("wt_attached", n=len(files)))
+        self._refresh_evidence()
+
+    @handler
+    def _on_save_log(self, _=None) -> None:
+        self.archive.set_work_log(self.round_id, **{k: w.value for k, w in self.work_log.items()})
+        self._ok(self.L("wt_log_saved"))
+
+
+def verification(db: str | None, round_id: str, lang: str = "zh", officer: str = "",
+                 matter_id: str | None = None):
+
+    return VerificationForm(open_archive(db), round_id, lang=lang, officer=officer, matter_id=matter_id)
