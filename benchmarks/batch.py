@@ -21,8 +21,8 @@ from pathlib import Path
 
 from workbench.archive.store import Archive
 from workbench.batch.run import run_batch
-from workbench.paths import PROJECT_ROOT
 from workbench.demo.build import build_demo
+from workbench.paths import PROJECT_ROOT
 
 GOAL_RATIO = 1.6
 GOAL_ALL_SECONDS = 180

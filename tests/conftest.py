@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from workbench.archive.store import Archive
-from workbench.files.parameters import load_catalogue
 from workbench.demo.build import build_demo
+from workbench.files.parameters import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ENV = "WORKBENCH_TEST_PG_URL"

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.archive.store import Archive
 from workbench.archive.schema import metadata
+from workbench.archive.store import Archive
 from workbench.core.catalogue import Catalogue
 from workbench.rounds.lifecycle import create_round, score_archived_round, select_round
 

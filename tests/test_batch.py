@@ -22,8 +22,8 @@ from browser_support import offline_page
 from docx import Document
 
 from workbench.archive.store import Archive
-from workbench.batch.run import Manifest, run_batch
 from workbench.batch.params import file_hash, plan_year
+from workbench.batch.run import Manifest, run_batch
 
 pytestmark = pytest.mark.slow
 

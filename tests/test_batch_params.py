@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from workbench.batch import run as batch
 from workbench.archive.store import Archive
+from workbench.batch import run as batch
 from workbench.batch.params import plan_year, round_title
 from workbench.batch.report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_office_file
 from workbench.errors import WorkbenchError
@@ -127,7 +127,7 @@ def test_messages_come_in_both_languages(ro_archive, tmp_path):
 
 
 def test_cli_reports_bad_input_without_traceback(demo_db, tmp_path, capsys):
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     params = write_params(tmp_path, areas=["370799"])
     assert main(["batch", "--year", "2018", "--db", str(demo_db), "--params-dir", str(params)]) == 2

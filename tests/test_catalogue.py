@@ -7,10 +7,10 @@ import copy
 import pytest
 import yaml
 
-from workbench.paths import DEFAULT_CATALOGUE
 from workbench.core.catalogue import build_catalogue, validate_weights
-from workbench.files.parameters import load_catalogue, load_weights
 from workbench.errors import CatalogueError
+from workbench.files.parameters import load_catalogue, load_weights
+from workbench.paths import DEFAULT_CATALOGUE
 
 
 @pytest.fixture

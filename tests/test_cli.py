@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.cli.main import main
+from workbench.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

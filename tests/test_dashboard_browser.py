@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 from browser_support import offline_page
 
-from workbench.dashboard import data as dd
 from workbench.archive.store import Archive
+from workbench.dashboard import data as dd
 
 pytestmark = pytest.mark.browser
 

@@ -11,12 +11,18 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.dashboard import data as dd
-from workbench.archive.store import Archive
 from workbench.archive.schema import units
-from workbench.cli.main import main
+from workbench.archive.store import Archive
+from workbench.cli import main
+from workbench.dashboard import data as dd
+from workbench.dashboard.serve import (
+    CONFIG_DIR,
+    NOTEBOOK,
+    dashboard_url,
+    kernel_environment,
+    voila_argv,
+)
 from workbench.geography import CITY, COUNTIES
-from workbench.dashboard.serve import CONFIG_DIR, NOTEBOOK, dashboard_url, kernel_environment, voila_argv
 
 
 @pytest.fixture(scope="module")

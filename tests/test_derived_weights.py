@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.core.catalogue import validate_weights
-from workbench.core.derived_weights import SCHEMES, compare_with_official, derive_weights, fit_summary, largest_remainder, rating_scores
+from workbench.core.derived_weights import (
+    SCHEMES,
+    compare_with_official,
+    derive_weights,
+    fit_summary,
+    largest_remainder,
+    rating_scores,
+)
 from workbench.errors import WorkbenchError
 
 

@@ -16,16 +16,16 @@ from docx import Document
 from docx.oxml.ns import qn
 from followup_support import build_round, snapshot
 
-from workbench.followup import rectification as R
-from workbench.archive.store import Archive
-from workbench.followup.documents import issue_feedback, write_summary
-from workbench.errors import NotFoundError
 from workbench.archive.schema import letters
+from workbench.archive.store import Archive
+from workbench.errors import NotFoundError
+from workbench.followup import rectification as R
+from workbench.followup.documents import issue_feedback, write_summary
+from workbench.followup.history import export_bundle, unit_history
 from workbench.followup.letters import TemplateError, issue_letters, read_letters
 from workbench.followup.report_html import render_report
 from workbench.followup.sealing import check_seal
 from workbench.templates.build_letter_template import para
-from workbench.followup.unit_history import export_bundle, unit_history
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "tests"
@@ -170,7 +170,7 @@ def test_unit_archive_bundle(with_items, tmp_path, catalogue):
 
 
 def test_cli_feedback_report_and_history(with_items, tmp_path, capsys, monkeypatch):
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     monkeypatch.setenv("WORKBENCH_LANG", "zh")
     archive, rid = with_items

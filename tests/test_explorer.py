@@ -10,11 +10,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from workbench.explorer import form as ex
-from workbench.views import explorer_charts as xc
-from workbench.files.parameters import load_weights
 from workbench.core.derived_weights import derive_weights
+from workbench.explorer import form as ex
+from workbench.files.parameters import load_weights
 from workbench.rounds.lifecycle import indicator_detail
+from workbench.views import explorer_charts as xc
 
 ROOT = Path(__file__).resolve().parent.parent
 

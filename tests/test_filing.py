@@ -16,14 +16,20 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.archive.schema import results
-from workbench.filing.package import FilingError, FilingRejected, build_filing_package, read_filings, receive_filing, reject_filing
+from workbench.archive.schema import results, seals
 from workbench.demo.filing import DEMO_LATE, DEMO_MISSING
-from workbench.filing.status import county_performance, filing_status, load_rule
+from workbench.filing.package import (
+    FilingError,
+    FilingRejected,
+    build_filing_package,
+    read_filings,
+    receive_filing,
+    reject_filing,
+)
 from workbench.filing.rules import judge_filings, performance_points
-from workbench.archive.schema import seals
-from workbench.rounds.lifecycle import create_round
+from workbench.filing.status import county_performance, filing_status, load_rule
 from workbench.followup.sealing import seal_of
+from workbench.rounds.lifecycle import create_round
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNFILED = DEMO_MISSING[0]  # 2019-370786: completed and sealed (feedback 2019-05-20), never filed in the demo

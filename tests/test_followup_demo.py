@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench.followup import result_use as U
 from workbench.archive.store import Archive
-from workbench.followup.rectification import items_as_of
 from workbench.core.rules import summarise
+from workbench.followup import result_use as U
+from workbench.followup.rectification import items_as_of
 from workbench.followup.sealing import check_seal
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,11 @@ from datetime import date
 
 from followup_support import build_round, snapshot
 
+from workbench.archive.store import Archive
 from workbench.followup import rectification as R
 from workbench.followup import result_use as U
-from workbench.archive.store import Archive
-from workbench.forms.followup import FollowupForm
 from workbench.followup.sealing import seal_of
+from workbench.forms.followup import FollowupForm
 
 
 def test_officer_walks_feedback_rectification_and_decisions(tmp_path, catalogue):

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from followup_support import build_round, snapshot
 
+from workbench.errors import StateError, ValidationError, WorkbenchError
 from workbench.followup import rectification as R
 from workbench.followup import result_use as U
 from workbench.followup import sealing as S
-from workbench.errors import StateError, ValidationError, WorkbenchError
 
 DEADLINE = date(2018, 8, 31)
 
@@ -174,7 +174,7 @@ def test_decisions_are_drafts_until_signed_and_every_step_is_logged(scored, cata
 
 def test_cli_rules_dry_run_record_and_decide(tmp_path, catalogue, capsys, monkeypatch):
     from workbench.archive.store import Archive
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     monkeypatch.setenv("WORKBENCH_LANG", "zh")
     archive = Archive(str(tmp_path / "a.db"))

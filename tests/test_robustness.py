@@ -181,7 +181,7 @@ def test_cli_writes_matters_units_and_overtaking(demo_db, tmp_path, capsys, monk
     import openpyxl
 
     monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang: restored afterwards
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     out = tmp_path / "rob.xlsx"
     assert main(["--lang", "en", "robustness", "--db", str(demo_db), "--round", "2018-city",

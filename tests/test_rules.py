@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from workbench.errors import WorkbenchError
 from workbench.core.rules import evaluate, item_states, reasons_in, summarise
+from workbench.errors import WorkbenchError
 
 DEADLINE = date(2018, 8, 31)
 ISSUED = date(2018, 5, 20)

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from followup_support import build_round
 
-from workbench.followup import sealing as S
 from workbench.archive.schema import entries, results
 from workbench.errors import StateError, WorkbenchError
+from workbench.followup import sealing as S
 from workbench.rounds.lifecycle import score_archived_round
 
 ISSUED = date(2018, 5, 20)
@@ -92,7 +92,7 @@ def test_seal_needs_results_and_amend_needs_a_seal(archive, catalogue):
 def test_seal_check_cli_exit_codes(tmp_path, catalogue, capsys, monkeypatch):
     monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang; restored afterwards
     from workbench.archive.store import Archive
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     db = tmp_path / "a.db"
     archive = Archive(str(db))

@@ -7,8 +7,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from workbench.core.selection import (
+    default_window,
+    make_round,
+    parse_round_id,
+    select_matters,
+    summarise_selection,
+)
 from workbench.errors import WorkbenchError
-from workbench.core.selection import default_window, make_round, parse_round_id, select_matters, summarise_selection
 
 UNITS = pd.DataFrame({
     "unit_id": ["C1", "Q1", "Z1"], "level": ["city", "county", "county"],

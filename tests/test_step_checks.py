@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from workbench.rounds import steps
 from workbench.followup.rectification import mark_done, read_items
+from workbench.rounds import steps
 
 
 def test_feedback_step_needs_the_results_sealed(demo_archive):
@@ -31,4 +31,4 @@ def test_rectification_step_waits_for_items_within_their_deadline(demo_archive):
 
 @pytest.mark.parametrize("step", ["feedback", "rectify"])
 def test_checks_are_registered(step):
-    assert steps.CLOSE_CHECKS[step]
+    assert step in steps.FOLLOW_THROUGH_CHECKS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.rounds import steps
 from workbench.errors import StateError
+from workbench.rounds import steps
 
 READY = {"team_size": 3, "included": 14, "closed": set(), "self_incomplete": [],
          "verified_incomplete": [], "verified_scored": True}
@@ -84,7 +84,7 @@ def test_completed_round_shows_every_step_closed_and_can_be_reopened(demo_archiv
 def test_extra_close_checks_from_other_features(demo_archive, monkeypatch):
     rid = "2019-370781"
     steps.reopen_step(demo_archive, rid, "rectify")
-    monkeypatch.setitem(steps.CLOSE_CHECKS, "rectify", [lambda a, r, lang: ["2 项整改未完成"]])
+    monkeypatch.setitem(steps.FOLLOW_THROUGH_CHECKS, "rectify", lambda a, r, lang: ["2 项整改未完成"])
     with pytest.raises(StateError, match="2 项整改未完成"):
         steps.close_step(demo_archive, rid, "rectify")
 

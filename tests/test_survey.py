@@ -8,8 +8,8 @@ import os
 import openpyxl
 import pytest
 
-from workbench.rounds import survey as sv
 from workbench.errors import ValidationError
+from workbench.rounds import survey as sv
 
 RID = "2021-city"
 

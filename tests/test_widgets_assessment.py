@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.rounds import assessment as A
 from workbench.archive import evidence
 from workbench.errors import WorkbenchError
-from workbench.scoring import INFLATION_THRESHOLD
 from workbench.forms.assessment import AssessmentView
+from workbench.rounds import assessment as A
+from workbench.scoring import INFLATION_THRESHOLD
+from workbench.views.charts import year_comparison_chart
 from workbench.views.html import html_table
 
 
@@ -51,7 +52,7 @@ def test_category_summary_counts_the_lowest_band(catalogue):
 
 def test_year_comparison_chart_is_a_function_of_data(county, catalogue):
     series = A.year_series(county.previous, "2020-370781", "2019-370781", catalogue, "en")
-    spec = A.year_comparison_chart(series, "en").to_dict()
+    spec = year_comparison_chart(series, "en").to_dict()
     assert spec["layer"][0]["encoding"]["xOffset"]["field"] == "round"
     assert set(series["round"]) == {"2019-370781", "2020-370781"}
     assert "establishment" in set(series["category_name"])

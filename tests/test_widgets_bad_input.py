@@ -10,11 +10,11 @@ import pytest
 from traitlets import TraitError
 
 from workbench.archive import evidence
-from workbench.rounds import steps
-from workbench.rounds import survey as sv
 from workbench.forms.round_setup import RoundSetupForm
 from workbench.forms.scope import SelectionForm, SurveyForm
 from workbench.forms.verify import VerificationForm
+from workbench.rounds import steps
+from workbench.rounds import survey as sv
 
 RID = "2021-city"
 

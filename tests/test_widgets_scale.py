@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.archive.store import Archive
 from workbench.archive.schema import matters, units
+from workbench.archive.store import Archive
 from workbench.core.catalogue import CATEGORIES
-from workbench.rounds.lifecycle import create_round, select_round
 from workbench.forms.scope import PAGE_SIZE, SelectionForm
 from workbench.forms.verify import MAX_OPTIONS, VerificationForm
+from workbench.rounds.lifecycle import create_round, select_round
 
 N = 5000
 

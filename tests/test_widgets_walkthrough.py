@@ -16,15 +16,15 @@ import pandas as pd
 import pytest
 
 from workbench.archive import evidence
-from workbench.rounds import steps
-from workbench.rounds import survey as sv
-from workbench.archive.store import Archive
 from workbench.archive.schema import matters, units
-from workbench.scoring import score_round
+from workbench.archive.store import Archive
 from workbench.forms.assessment import AssessmentView
 from workbench.forms.round_setup import RoundSetupForm
 from workbench.forms.scope import SelectionForm, SurveyForm
 from workbench.forms.verify import VerificationForm
+from workbench.rounds import steps
+from workbench.rounds import survey as sv
+from workbench.scoring import score_round
 
 RID = "2018-city"
 SELF_BY_KIND = {"graded": "完全落实", "yes_no": "是", "ratio": "1"}

@@ -325,7 +325,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     catalogue = DEFAULT_CATALOGUE
     catalogue_hash = load_catalogue(catalogue).hash
     notebook_hash = file_hash(notebook)
-    letters = bool(raw.get("letters", True)) and letters_available()
+    letters = bool(raw.get("letters", True))
     snapshots = round_snapshots(archive, [make_round_id(year, a) for a in wanted])
     # The notebook's db parameter is recorded in the executed notebook: a URL with a password
     # is left out there (empty means WORKBENCH_DB, which the worker sets).
@@ -357,15 +357,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     return YearPlan(year, path, output, tasks, catalogue_hash)
 
 
-def letters_available() -> bool:
-    """The feedback letters come from the follow-through module (issue 4) where it is installed."""
-    import importlib.util
-
-    return importlib.util.find_spec("workbench.letters") is not None
-
-
 def letter_template() -> Path:
-
     return TEMPLATE
 
 

@@ -1,6 +1,7 @@
 """TODO."""
 
 from .documents import issue_feedback
+from .history import export_bundle, unit_history
 from .letters import (
     TEMPLATE,
     check_template,
@@ -24,7 +25,6 @@ from .result_use import (
     sign_off,
 )
 from .sealing import check_seal, seal_of, seal_round, sealed_results
-from .unit_history import export_bundle
 
 __all__ = [
     "TEMPLATE",
@@ -37,6 +37,7 @@ __all__ = [
     "draft_items",
     "dry_run",
     "export_bundle",
+    "unit_history",
     "issue_feedback",
     "issue_letters",
     "items_as_of",

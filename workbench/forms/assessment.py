@@ -55,7 +55,7 @@ class AssessmentView(Form):
         if a.previous_round:
             series = A.year_series(a.previous, self.round_id, a.previous_round, self.catalogue, self.lang)
             self.panes["previous"].value = (
-                f"<div>{charts.to_svg(A.year_comparison_chart(series, self.lang))}</div>"
+                f"<div>{charts.to_svg(charts.year_comparison_chart(series, self.lang))}</div>"
                 + html_table(show(a.previous), self.lang) + "<br>"
                 + html_table(show(a.previous_units[["unit_name", "completion_pct", "prev_pct", "change"]]),
                              self.lang))
