@@ -27,7 +27,7 @@ from workbench.batch.run import Manifest, run_batch
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AREAS = ["city", "370781"]
 TITLES = {"city": "2018年度潍坊市(市级)机构编制事项跟踪问效报告",
           "370781": "2018年度潍坊市青州市机构编制事项跟踪问效报告"}

@@ -29,7 +29,7 @@ from workbench.dashboard import data as dd
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "reports" / "screenshots"
 TOKEN = "wb-test-" + uuid.uuid4().hex[:8]
 CHARTS = "document.querySelectorAll('.wb-chart svg').length >= 4"

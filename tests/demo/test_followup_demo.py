@@ -14,7 +14,7 @@ from workbench.followup import result_use as U
 from workbench.followup.rectification import items_as_of
 from workbench.followup.sealing import check_seal
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

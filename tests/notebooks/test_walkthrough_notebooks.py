@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ["01_round_setup", "02_selection", "03_survey", "04_verification", "05_assessment"]
 COMBOS = [("2021-city", "zh", "部署安排"), ("2020-370781", "en", "Deployment"),
           ("2021-city", "en", "Deployment"), ("2020-370781", "zh", "部署安排")]

@@ -18,7 +18,7 @@ from browser_support import offline_page, require_chromium
 
 from workbench.archive.store import Archive
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 RID, OFFICER = "2021-city", "王建华"
 

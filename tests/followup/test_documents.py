@@ -27,7 +27,7 @@ from workbench.followup.report_html import render_report
 from workbench.followup.sealing import check_seal
 from workbench.templates.build_letter_template import para
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports" / "tests"
 ISSUED = date(2018, 5, 20)
 DEADLINE = date(2018, 8, 31)

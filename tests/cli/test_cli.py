@@ -14,7 +14,7 @@ import pytest
 
 from workbench.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args, env=None):

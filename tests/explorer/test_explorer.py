@@ -16,7 +16,7 @@ from workbench.files.parameters import load_weights
 from workbench.rounds.lifecycle import indicator_detail
 from workbench.views import explorer_charts as xc
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

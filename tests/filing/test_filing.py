@@ -31,7 +31,7 @@ from workbench.filing.status import county_performance, filing_status, load_rule
 from workbench.followup.sealing import seal_of
 from workbench.rounds.lifecycle import create_round
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UNFILED = DEMO_MISSING[0]  # 2019-370786: completed and sealed (feedback 2019-05-20), never filed in the demo
 
 

@@ -23,7 +23,7 @@ from workbench.batch.report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_offic
 from workbench.errors import WorkbenchError
 from workbench.files.exports import export_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
