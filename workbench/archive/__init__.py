@@ -1,4 +1,6 @@
-"""TODO."""
+"""The electronic archive (电子档案): every table declared once (``schema``), one ``Archive`` API,
+transactions only here; the evidence store beside it.
+"""
 
 from .schema import (
     amendments,

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""``workbench batch``: every round of a year through the report notebook."""
+
 from __future__ import annotations
 
 from pathlib import Path

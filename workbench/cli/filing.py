@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""``workbench file``, ``receive`` and ``filings``: county filing (报备) and its status."""
+
 from __future__ import annotations
 
 import zipfile

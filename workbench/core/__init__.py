@@ -1,4 +1,6 @@
-"""TODO."""
+"""Pure maths and rules on DataFrames: the catalogue, scope selection, robustness, overtaking,
+sensitivity, derived weights and the result-use rules. No database, files or widgets.
+"""
 
 from .catalogue import (
     CATEGORIES,

@@ -1,4 +1,4 @@
-"""TODO."""
+"""The leaders' read-only dashboard: its data (pure), its page (Voilà) and the server."""
 
 from .serve import DEFAULT_HOST, DEFAULT_PORT, serve_dashboard
 from .view import show_dashboard

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""Demo county filings: most completed county rounds filed on time, a few late, two never."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta

@@ -1,4 +1,4 @@
-"""TODO."""
+"""The policy researchers' weight explorer: sliders, scenarios, robustness and overtaking, live."""
 
 from .form import open_explorer
 

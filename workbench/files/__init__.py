@@ -1,4 +1,6 @@
-"""TODO."""
+"""Files in and out: imports validated cell by cell (all-or-nothing), declared input shapes,
+exports, and the parameter files (catalogue, weights scenarios).
+"""
 
 from .exports import export_table
 from .importing import check_entries, import_entries, import_matters, import_units

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""Result tables out to .csv (UTF-8 with BOM, for Excel) or .xlsx, written atomically."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""Parameter files: the indicator catalogue and weights scenarios (``parameters/weights/*.yaml``),
+read and validated into the core's types, and scenarios saved by the explorer.
+"""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,7 @@
-"""TODO."""
+"""County filing (报备): the package a county office files, what the city receives, the filing
+status and the counties' performance points (the rules in ``rules``, the archive reads in
+``status``).
+"""
 
 from .package import build_filing_package, package_bytes, receive_filing, receive_package
 from .rules import STATUS_ORDER

@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""Pure rules of county filing: which county rounds were filed on time, late or not at all, and
+the counties' performance points. DataFrames in, DataFrames out; the archive reads live in
+``status``.
+"""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

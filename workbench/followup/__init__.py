@@ -1,4 +1,6 @@
-"""TODO."""
+"""Steps 6–7 and result use: sealing, rectification, the result-use decisions, feedback letters,
+the thematic report, the Excel summary and a unit's electronic archive.
+"""
 
 from .documents import issue_feedback
 from .history import export_bundle, unit_history

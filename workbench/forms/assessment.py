@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""综合评定: score and archive a round; results, ranks, self vs verified, charts, last year."""
+
 from __future__ import annotations
 
 import functools

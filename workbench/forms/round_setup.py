@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""部署安排: create or open a round, its team, and the 7-step tracker with its closing rules."""
+
 from __future__ import annotations
 
 import html

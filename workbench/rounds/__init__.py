@@ -1,4 +1,7 @@
-"""TODO."""
+"""Steps 1–5 of a round: create it, select its scope, survey and self-assessment, the step
+tracker, scoring and the comprehensive assessment. Each call reads the archive, runs the core
+and writes back.
+"""
 
 from .lifecycle import (
     create_round,

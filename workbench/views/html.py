@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""HTML tables for forms, dashboards and reports: escaped, headers in the user's language, long
+tables cut with a note saying how many rows are shown.
+"""
+
 from __future__ import annotations
 
 import html
