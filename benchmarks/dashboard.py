@@ -100,7 +100,7 @@ def start(db: Path, port: int, preheat: bool, log: Path) -> subprocess.Popen:
         cmd = [sys.executable, "-c", (
             "import os, sys\n"
             "from workbench.archive import resolve_url\n"
-            "from workbench.serve import CONFIG_DIR, kernel_environment, voila_argv\n"
+            "from workbench.dashboard.serve import CONFIG_DIR, kernel_environment, voila_argv\n"
             "from voila.app import Voila\n"
             f"os.environ.update(kernel_environment(resolve_url({str(db)!r}), 'zh'))\n"
             f"Voila.launch_instance(argv=voila_argv('127.0.0.1', {port}) + "

@@ -275,7 +275,7 @@ def fetch(archive, today: date | None = None) -> DashboardData:
         extras["rectifications"] = item_states(items, events, today or date.today())
     if "decisions" in present:
         extras["decisions"] = _table(archive, "decisions")
-    if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing_status)
+    if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing.status)
 
         extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
     return DashboardData(results=data, rounds=archive.rounds(), extras=extras)

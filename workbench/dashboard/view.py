@@ -1,4 +1,4 @@
-"""The leaders' dashboard page: ipywidgets around ``dashboard_data``, served read-only by Voilà.
+"""The leaders' dashboard page: ipywidgets around ``dashboard.data``, served read-only by Voilà.
 
 Everything on the page is HTML the kernel writes — headline cards, tables and charts as inline
 SVG drawn by vl-convert — so the browser needs no chart library and asks nothing of the internet.

@@ -1,5 +1,5 @@
 """What ``notebooks/07_county_filing.ipynb`` calls: one function per step, each opening the
-archive, calling ``workbench.filing`` / ``workbench.filing_status`` and returning something to show.
+archive, calling ``workbench.filing`` and returning something to show.
 Errors the user can fix are shown as a sentence, not a traceback."""
 
 from __future__ import annotations

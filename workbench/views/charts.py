@@ -108,7 +108,7 @@ def completion_by_year_and_category(trend: pd.DataFrame, lang: str = "zh",
                                     title: str | None = None) -> alt.Chart:
     """Grouped bars: mean completion % per year, one bar per category, value printed on each.
 
-    ``trend`` has year, category_name, completion_pct (``dashboard_data.trend_by_category``
+    ``trend`` has year, category_name, completion_pct (``dashboard.data.trend_by_category``
     with the category translated)."""
     order = list(dict.fromkeys(trend["category_name"]))  # as given: the catalogue's order
     base = alt.Chart(trend, title=title or t("completion_pct", lang)).encode(
