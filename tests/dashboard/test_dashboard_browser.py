@@ -26,6 +26,7 @@ from browser_support import offline_page
 
 from workbench.archive.store import Archive
 from workbench.dashboard import data as dd
+from workbench.dashboard.fetch import fetch
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +85,7 @@ def server(demo_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def expected(demo_db, catalogue):
-    data = dd.fetch(Archive(str(demo_db), read_only=True))
+    data = fetch(Archive(str(demo_db), read_only=True))
     return {y: dd.headline(data.results, catalogue, y, dd.ALL, data.extras) for y in (2019, 2020)}
 
 

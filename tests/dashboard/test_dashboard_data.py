@@ -15,6 +15,7 @@ from workbench.archive.schema import units
 from workbench.archive.store import Archive
 from workbench.cli import main
 from workbench.dashboard import data as dd
+from workbench.dashboard.fetch import fetch
 from workbench.dashboard.serve import (
     CONFIG_DIR,
     NOTEBOOK,
@@ -27,7 +28,7 @@ from workbench.geography import CITY, COUNTIES
 
 @pytest.fixture(scope="module")
 def data(demo_db) -> dd.DashboardData:
-    return dd.fetch(Archive(str(demo_db), read_only=True))
+    return fetch(Archive(str(demo_db), read_only=True))
 
 
 def test_default_scope_is_the_latest_completed_year_and_the_whole_city(data):

@@ -1,7 +1,7 @@
 """The leaders' dashboard's figures: pure functions, DataFrames in, DataFrames out.
 
-``fetch`` is the one edge: it reads the archive (opened read-only by the caller) into a
-``DashboardData``. Everything else takes those frames and a scope — a year and an area — and
+The one edge, ``fetch`` (in ``fetch.py``), reads the archive (opened read-only by the caller)
+into a ``DashboardData``. Everything here takes those frames and a scope — a year and an area — and
 returns the numbers the page shows: headline figures, unit and county rankings, red flags, trends
 and the county panel. The area is ``all`` (the whole city: city level and every county), ``city``
 (city-level units only) or a county's 6-digit division code.
@@ -10,12 +10,11 @@ and the county panel. The area is ``all`` (the whole city: city level and every 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 
-from workbench.core import Catalogue, item_states
-from workbench.filing import filing_status
+from workbench.core import Catalogue
 from workbench.geography import CITY, COUNTIES
 from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
 
@@ -257,30 +256,5 @@ def county_summary(panel: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="points")
 
 
-# ------------------------------------------------------------------------------------ the edge
-def fetch(archive, today: date | None = None) -> DashboardData:
-    """Read what the dashboard needs from an archive (open it with ``read_only=True``).
-
-    The follow-through tables (rectification items and events, rule decisions) and county
-    filings are optional: read when the archive has them, left out of ``extras`` otherwise."""
-    import sqlalchemy as sa
-
-    results = archive.all_latest_results()
-    data = prepare_results(results, archive.units(), archive.read("round_matters"))
-    present = set(sa.inspect(archive.engine).get_table_names())
-    extras: dict[str, pd.DataFrame] = {}
-    if {"rectification_items", "rectification_events"} <= present:
-
-        items, events = _table(archive, "rectification_items"), _table(archive, "rectification_events")
-        extras["rectifications"] = item_states(items, events, today or date.today())
-    if "decisions" in present:
-        extras["decisions"] = _table(archive, "decisions")
-    if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing.status)
-
-        extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
-    return DashboardData(results=data, rounds=archive.rounds(), extras=extras)
 
 
-def _table(archive, name: str) -> pd.DataFrame:
-    with archive.engine.connect() as conn:
-        return pd.read_sql_table(name, conn)

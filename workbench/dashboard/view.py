@@ -25,6 +25,7 @@ from workbench.labels import register, t
 from workbench.views import charts
 
 from . import data as dd
+from .fetch import fetch
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class Dashboard:
         self._limit = dd.poor_threshold(self.catalogue)
         self._svg: dict[tuple, str] = {}
         self._busy = False
-        self.data = dd.fetch(archive)
+        self.data = fetch(archive)
         self.year = widgets.Dropdown(layout=widgets.Layout(width="200px"))
         self.area = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self.language = widgets.ToggleButtons(options=LANG_OPTIONS, value="en" if lang == "en" else "zh",
@@ -204,7 +205,7 @@ class Dashboard:
 
     def _on_reload(self, _button=None) -> None:
         try:
-            self.data = dd.fetch(self._archive)
+            self.data = fetch(self._archive)
         except Exception:  # noqa: BLE001 - keep showing what was read before; say so
             log.exception("dashboard reload failed")
             self.status.value = f'<span class="wb-alert">{_e(t("dash_error", self.lang))}</span>'
