@@ -149,3 +149,69 @@ def test_units_across_categories_against_random_weights(catalogue, seed):
     assert (can | (best <= 1e-9)).all()
     assert (best[~can & exact] <= 1e-9).all()
     assert exact.mean() >= 0.95
+
+
+# ---------------------------------------------------------------------------------------------
+# a tie is not an overtake (issue 16, defect 1)
+
+
+def tie_case(catalogue) -> tuple[pd.DataFrame, str]:
+    """Matters A (unit UA) and B (unit UB) of the abolition category, everything fully met but
+    B's lightest indicator x: B − A = −wₓ, which only reaches 0 where wₓ = 0, i.e. at spread 1."""
+    ids = catalogue.indicators_of("abolish").index
+    x = catalogue.weights[ids].idxmin()
+    assert catalogue.weights[x] <= 50  # the others can absorb 100 when x drops to 0
+    best = {"graded": "完全落实", "ratio": "1.00", "yes_no": "是"}
+    worst = {"graded": "未落实", "ratio": "0.00", "yes_no": "否"}
+    matters = pd.DataFrame({"matter_id": ["A", "B"], "unit_id": ["UA", "UB"], "category": "abolish"})
+    rows = [{"matter_id": m, "indicator_id": i,
+             "result": (worst if (m, i) == ("B", x) else best)[catalogue.indicators.at[i, "kind"]]}
+            for m in ("A", "B") for i in ids]
+    return score_indicators(matters, pd.DataFrame(rows), catalogue), x
+
+
+@pytest.mark.parametrize("level", ["matter", "unit"])
+def test_a_tie_at_full_spread_is_never_an_overtake(catalogue, level):
+    detail, _ = tie_case(catalogue)
+    solve = ov.unit_pairs if level == "unit" else ov.matter_pairs
+    ahead = "UA" if level == "unit" else "A"
+    for spread in (0.2, 1.0, 1.05, 1.5):
+        pairs = solve(detail, catalogue, spread)
+        row = pairs[pairs["ahead"] == ahead].iloc[0]
+        assert row["overtake_method"] == "linear" and row["overtake_exact"]
+        assert not row["can_overtake"], spread
+        assert np.isinf(row["min_spread"]), (spread, row["min_spread"])  # was 1.0: a tie
+
+
+@pytest.mark.parametrize("seed", [0, 6, 7])
+@pytest.mark.parametrize("level", ["matter", "unit"])
+def test_smallest_spread_agrees_with_the_decision(catalogue, seed, level):
+    """Finite smallest spread: B overtakes just above it (linear pairs tie at it). Infinite: not
+    at ±100% (the bisection once answered 1.0 for ratio pairs that overtake only beyond ±100%,
+    at spread 1.5)."""
+    detail = abolition_case(catalogue, seed, na=0.3)
+    solve = ov.unit_pairs if level == "unit" else ov.matter_pairs
+    pairs = solve(detail, catalogue, 1.5)
+    at_1 = solve(detail, catalogue, 1.0, smallest=False)
+    never = np.isinf(pairs["min_spread"]).to_numpy()
+    assert not (at_1["can_overtake"].to_numpy() & never).any()
+    for i in np.flatnonzero(~never & (pairs["min_spread"] > 0).to_numpy()):
+        f = pairs["min_spread"].iat[i]
+        assert f <= 1.0
+        there = solve(detail, catalogue, min(f + 1e-4, 1.0), smallest=False)
+        assert there["can_overtake"].iat[i], (pairs.iloc[i].to_dict(), f)
+
+
+def test_demo_pairs_that_can_only_tie(demo_archive, catalogue):
+    """Pairs of the independent check: at best a tie at ±100%, so never (each pair's answer
+    depends only on its two units' matters)."""
+    from workbench.rounds import indicator_detail
+
+    for round_id, ahead, behind in (("2020-city", "C027", "C003"), ("2019-city", "C018", "C013")):
+        detail = indicator_detail(demo_archive, round_id, catalogue)
+        two = detail[detail["unit_id"].isin([ahead, behind])]
+        for spread in (0.2, 1.0, 1.05, 1.5):
+            pairs = ov.unit_pairs(two, catalogue, spread)
+            row = pairs[pairs["ahead"] == ahead].iloc[0]
+            assert row["behind"] == behind and row["overtake_exact"] and not row["can_overtake"]
+            assert np.isinf(row["min_spread"])

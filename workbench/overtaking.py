@@ -15,7 +15,9 @@ What is exact, and why:
   linear again. Then "can B overtake A" is max (c·w) > 0, exact, and the smallest uniform spread
   f* at which B overtakes has a closed form: the greedy solution moves along w₀ + f·d with a
   fixed direction d (budget and capacities both scale with f), so the best difference is
-  g(f) = c·w₀ + f·(c·d), and f* = −c·w₀ ÷ (c·d).
+  g(f) = c·w₀ + f·(c·d), and f* = −c·w₀ ÷ (c·d) — provided g(1) > 0: overtaking is strict, so a
+  pair whose best at f = 1 is exactly 0 (the weights that would let B pass only reach 0 there)
+  only ever ties and has no smallest spread (inf, shown as "never").
 - **Ratio cases (exact when certified).** Otherwise the difference is a sum of ratios (for two
   matters, sign(p_B q_A − p_A q_B): bilinear, not linear). Two certificates are exact: a
   *witness* — a feasible weight vector where B is ahead (the baseline, or a point or vertex of a
@@ -290,10 +292,14 @@ def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> n
     return np.where((same & ~all_full)[:, None], np.einsum("pt,ptk->pk", alpha, F), out)
 
 
-def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFrame) -> np.ndarray:
-    """Smallest uniform spread f ∈ [0, 1] at which B can overtake A (inf if none): closed form
-    for linear pairs; for ratio pairs a bisection on the decision, to 1e-6, erring high where a
-    shallow branch and bound leaves a step open."""
+def _min_spread(inp, terms, alpha, linear_c, baseline, spread, cats, decided: pd.DataFrame) -> np.ndarray:
+    """Smallest uniform spread f ∈ [0, 1] beyond which B overtakes A — B strictly ahead for some
+    weights at every spread above f (inf if none up to ±100%). Closed form for linear pairs; for
+    ratio pairs a bisection on the decision, to 1e-6 of the range, erring high where a shallow
+    branch and bound leaves a step open.
+
+    A pair whose best at f = 1 is a tie (the weights that would let B pass reach 0 only there)
+    has none: at f = 1 it does not overtake, and beyond f = 1 the lower bounds stay at 0."""
     P = len(terms)
     out = np.full(P, np.inf)
     lin = ~np.isnan(linear_c).any(axis=1)
@@ -301,16 +307,23 @@ def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFra
         C = linear_c[lin]
         d = _lmo(C, 0.0, 2.0 * baseline, cats) - baseline  # direction of the greedy optimum
         g0, slope = C @ baseline, (C * d).sum(axis=1)
-        f = np.where(g0 > TOL, 0.0, np.where(slope > TOL, -g0 / np.where(slope > TOL, slope, 1), np.inf))
-        out[lin] = np.where(f <= 1.0, np.maximum(f, 0.0), np.inf)
+        # g(f) = g0 + f·slope on [0, 1]; B overtakes somewhere in it only if g(1) > 0 strictly,
+        # and then −g0/slope < 1 (a best of exactly 0 at f = 1 is a tie, not an overtake)
+        ahead_now, ahead_at_1 = g0 > TOL, g0 + slope > TOL
+        f = np.where(ahead_now, 0.0, -g0 / np.where(ahead_at_1 & ~ahead_now, slope, 1.0))
+        out[lin] = np.where(ahead_now | ahead_at_1, np.clip(f, 0.0, 1.0), np.inf)
     rest = np.flatnonzero(~lin & decided["can_overtake"].to_numpy())
     if rest.size:
         ahead_now = _Pairs(inp, terms[rest], alpha[rest]).value(
             np.broadcast_to(baseline, (rest.size, baseline.size)).copy()) > TOL
         out[rest[ahead_now]] = 0.0
         rest = rest[~ahead_now]
-    if rest.size:  # bisection on the decision (to 1e-6; inner branch and bound kept shallow)
-        lo_f, hi_f = np.zeros(rest.size), np.ones(rest.size)
+    top = min(float(spread), 1.0)
+    if rest.size and spread > 1.0:  # a yes beyond ±100% says nothing about f ≤ 1: decide at 1
+        at_1 = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, 1.0, cats)
+        rest = rest[at_1["can_overtake"].to_numpy()]
+    if rest.size:  # bisection on the decision, from a spread known to overtake (inner B&B shallow)
+        lo_f, hi_f = np.zeros(rest.size), np.full(rest.size, top)
         for _ in range(20):
             mid = (lo_f + hi_f) / 2
             ok = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, mid, cats, depth=6)
@@ -333,7 +346,7 @@ def _solve(inp, terms, alpha, baseline, spread, smallest: bool, batch: int = 20_
         linear_c = _linear_coefficients(inp, t, a)
         res = decide(inp, t, a, linear_c, baseline, spread, cats)
         if smallest:
-            res["min_spread"] = _min_spread(inp, t, a, linear_c, baseline, cats, res)
+            res["min_spread"] = _min_spread(inp, t, a, linear_c, baseline, spread, cats, res)
         out.append(res)
     return pd.concat(out, ignore_index=True)
 
