@@ -10,7 +10,7 @@ import pytest
 
 from workbench.core import overtaking as ov
 from workbench.core.robustness import build_inputs
-from workbench.scoring import score_indicators
+from workbench.scoring import aggregate_matters, rank_units, score_indicators
 
 
 def abolition_case(catalogue, seed: int, n: int = 6, units: int = 3, na: float = 0.25):
@@ -149,3 +149,191 @@ def test_units_across_categories_against_random_weights(catalogue, seed):
     assert (can | (best <= 1e-9)).all()
     assert (best[~can & exact] <= 1e-9).all()
     assert exact.mean() >= 0.95
+
+
+# ---------------------------------------------------------------------------------------------
+# a tie is not an overtake (issue 16, defect 1)
+
+
+def tie_case(catalogue) -> tuple[pd.DataFrame, str]:
+    """Matters A (unit UA) and B (unit UB) of the abolition category, everything fully met but
+    B's lightest indicator x: B − A = −wₓ, which only reaches 0 where wₓ = 0, i.e. at spread 1."""
+    ids = catalogue.indicators_of("abolish").index
+    x = catalogue.weights[ids].idxmin()
+    assert catalogue.weights[x] <= 50  # the others can absorb 100 when x drops to 0
+    best = {"graded": "完全落实", "ratio": "1.00", "yes_no": "是"}
+    worst = {"graded": "未落实", "ratio": "0.00", "yes_no": "否"}
+    matters = pd.DataFrame({"matter_id": ["A", "B"], "unit_id": ["UA", "UB"], "category": "abolish"})
+    rows = [{"matter_id": m, "indicator_id": i,
+             "result": (worst if (m, i) == ("B", x) else best)[catalogue.indicators.at[i, "kind"]]}
+            for m in ("A", "B") for i in ids]
+    return score_indicators(matters, pd.DataFrame(rows), catalogue), x
+
+
+@pytest.mark.parametrize("level", ["matter", "unit"])
+def test_a_tie_at_full_spread_is_never_an_overtake(catalogue, level):
+    detail, _ = tie_case(catalogue)
+    solve = ov.unit_pairs if level == "unit" else ov.matter_pairs
+    ahead = "UA" if level == "unit" else "A"
+    for spread in (0.2, 1.0, 1.05, 1.5):
+        pairs = solve(detail, catalogue, spread)
+        row = pairs[pairs["ahead"] == ahead].iloc[0]
+        assert row["overtake_method"] == "linear" and row["overtake_exact"]
+        assert not row["can_overtake"], spread
+        assert np.isinf(row["min_spread"]), (spread, row["min_spread"])  # was 1.0: a tie
+    shown = ov.labelled(pairs, "en")
+    assert shown.loc[pairs["ahead"] == ahead, "min_spread"].item() == "never"
+    assert shown.loc[pairs["ahead"] == ahead, "overtake_method"].item() == "linear programme (exact)"
+
+
+@pytest.mark.parametrize("seed", [0, 6, 7])
+@pytest.mark.parametrize("level", ["matter", "unit"])
+def test_smallest_spread_agrees_with_the_decision(catalogue, seed, level):
+    """Finite smallest spread: B overtakes just above it (linear pairs tie at it). Infinite: not
+    at ±100% (the bisection once answered 1.0 for ratio pairs that overtake only beyond ±100%,
+    at spread 1.5)."""
+    detail = abolition_case(catalogue, seed, na=0.3)
+    solve = ov.unit_pairs if level == "unit" else ov.matter_pairs
+    pairs = solve(detail, catalogue, 1.5)
+    at_1 = solve(detail, catalogue, 1.0, smallest=False)
+    never = np.isinf(pairs["min_spread"]).to_numpy()
+    assert not (at_1["can_overtake"].to_numpy() & never).any()
+    for i in np.flatnonzero(~never & (pairs["min_spread"] > 0).to_numpy()):
+        f = pairs["min_spread"].iat[i]
+        assert f <= 1.0
+        there = solve(detail, catalogue, min(f + 1e-4, 1.0), smallest=False)
+        assert there["can_overtake"].iat[i], (pairs.iloc[i].to_dict(), f)
+
+
+def test_demo_pairs_that_can_only_tie(demo_archive, catalogue):
+    """Pairs of the independent check: at best a tie at ±100%, so never (each pair's answer
+    depends only on its two units' matters)."""
+    from workbench.rounds import indicator_detail
+
+    for round_id, ahead, behind in (("2020-city", "C027", "C003"), ("2019-city", "C018", "C013")):
+        detail = indicator_detail(demo_archive, round_id, catalogue)
+        two = detail[detail["unit_id"].isin([ahead, behind])]
+        for spread in (0.2, 1.0, 1.05, 1.5):
+            pairs = ov.unit_pairs(two, catalogue, spread)
+            row = pairs[pairs["ahead"] == ahead].iloc[0]
+            assert row["behind"] == behind and row["overtake_exact"] and not row["can_overtake"]
+            assert np.isinf(row["min_spread"])
+
+
+# ---------------------------------------------------------------------------------------------
+# the certificate behind each answer (issue 16, defect 2) and an independent check
+
+
+def test_every_method_has_distinct_labels():
+    from workbench.labels import t
+
+    for lang in ("zh", "en"):
+        names = [t(f"method_{m}", lang) for m in ov.METHODS]
+        assert len(set(names)) == len(names)
+        assert not any(n.startswith("method_") for n in names)
+
+
+def vertices(w0: np.ndarray, cats: np.ndarray, spread: float, n: int, seed: int) -> np.ndarray:
+    """Vertices of the weight set: for random directions, start every weight at its lower bound
+    and give each category's remaining points to the largest direction first (up to the bound)."""
+    rng = np.random.default_rng(seed)
+    lo, hi = w0 * (1 - spread), w0 * (1 + spread)
+    D = rng.normal(size=(n, w0.size))
+    W = np.tile(lo, (n, 1))
+    for c in np.unique(cats):
+        idx = np.flatnonzero(cats == c)
+        order = idx[np.argsort(-D[:, idx], axis=1)]
+        cap = (hi - lo)[order]
+        before = np.cumsum(cap, axis=1) - cap
+        np.put_along_axis(W, order, lo[order] + np.clip(100 - lo[idx].sum() - before, 0, cap), axis=1)
+    return W
+
+
+def rescored_units(matters, entries, catalogue, W: np.ndarray) -> pd.DataFrame:
+    """Exact unit completion % (before rounding) for every row of ``W``, through the scoring:
+    ``score_indicators``' fractions and n/a, its points (weight × fraction) and the completion %
+    of ``aggregate_matters`` (100 · Σ points ÷ Σ applicable weight, complete matters only, a
+    unit the mean of its matters) — checked against ``aggregate_matters`` itself to 2 decimals.
+    Rows: weight vectors; columns: units."""
+    detail = score_indicators(matters, entries, catalogue)
+    ids = catalogue.indicators.index
+    col = detail["indicator_id"].map(pd.Series(np.arange(len(ids)), index=ids)).to_numpy()
+    k = len(detail)
+    big = pd.concat([detail] * len(W), ignore_index=True)
+    draw = np.repeat(np.arange(len(W)), k)
+    big["matter_id"] = draw.astype(str).astype(object) + "|" + big["matter_id"]
+    big["weight"] = W[draw, np.tile(col, len(W))]
+    big["points"] = big["weight"] * big["fraction"]  # as score_indicators applies weights
+    official = aggregate_matters(big, catalogue).set_index("matter_id")
+    applicable = big["entry_status"] != "na"
+    per = pd.DataFrame({"matter_id": big["matter_id"], "points": big["points"],
+                        "aw": big["weight"].where(applicable, 0.0)}).groupby("matter_id", sort=False).sum()
+    exact = 100.0 * per["points"] / per["aw"]
+    complete = official["status"].reindex(exact.index) == "complete"
+    got = official["completion_pct"].reindex(exact.index)[complete]
+    assert np.allclose(exact[complete].round(2), got, atol=0.01 + 1e-9)  # the same numbers as scoring
+    exact = exact.where(complete)
+    frame = pd.DataFrame({"draw": [int(m.split("|")[0]) for m in exact.index],
+                          "unit": official["unit_id"].reindex(exact.index).to_numpy(), "pct": exact.to_numpy()})
+    return frame.groupby(["draw", "unit"])["pct"].mean().unstack("unit")
+
+
+def witness_margin(matters, entries, catalogue, w: pd.Series, ahead: str, behind: str) -> float:
+    """B − A (exact unit %) with the witness weights applied by ``score_indicators`` itself."""
+    detail = score_indicators(matters, entries, catalogue, weights=w)
+    results = aggregate_matters(detail, catalogue)
+    complete = results.loc[results["status"] == "complete", "matter_id"]
+    d = detail[detail["matter_id"].isin(complete)]
+    aw = d["weight"].where(d["entry_status"] != "na", 0.0)
+    per = d.assign(aw=aw).groupby("matter_id").agg(unit=("unit_id", "first"), points=("points", "sum"),
+                                                   aw=("aw", "sum"))
+    unit = (100.0 * per["points"] / per["aw"]).groupby(per["unit"]).mean()
+    margin = unit[behind] - unit[ahead]
+    if margin > 0.011:  # clear of the 2-decimal rounding: the official table agrees
+        rounded = rank_units(results, catalogue).set_index("unit_id")["completion_pct"]
+        assert rounded[behind] >= rounded[ahead]
+    return margin
+
+
+@pytest.mark.parametrize("na", [0.2, 0.0])
+def test_independent_check_of_every_answer(catalogue, na):
+    """As the independent check of issue 16, on a small round: random feasible weights and
+    vertices of the weight set, scored through workbench.scoring, never contradict an exact "no";
+    every "yes" comes with witness weights under which the scoring puts B strictly ahead; and
+    "separated ranges" is only claimed where B's best seen stays ≤ A's worst seen."""
+    from test_robustness import random_case
+
+    matters, entries = random_case(catalogue, 40, n=18, units=5, na=na)
+    detail = score_indicators(matters, entries, catalogue)
+    inp = build_inputs(detail, catalogue)
+    w0 = catalogue.weights.to_numpy(float)
+    methods = set()
+    for s, spread in enumerate((0.1, 0.2, 0.3)):
+        pairs = ov.unit_pairs(detail, catalogue, spread, smallest=False, witness=True)
+        W = np.concatenate([random_feasible(w0, inp.ind_category, spread, 2500, s),
+                            vertices(w0, inp.ind_category, spread, 1500, s)])
+        assert len(W) > 2000
+        unit = rescored_units(matters, entries, catalogue, W)
+        diff = np.stack([unit[b].to_numpy() - unit[a].to_numpy() for a, b in zip(pairs["ahead"], pairs["behind"])])
+        best = diff.max(axis=1)
+        can, exact = pairs["can_overtake"].to_numpy(), pairs["overtake_exact"].to_numpy()
+        assert (best[~can & exact] <= 1e-9).all(), pairs[~can & exact & (best > 1e-9)]
+        assert (can | (best <= 1e-9)).all()  # whatever the samples find, the answer says yes
+        assert exact.mean() >= 0.95
+        ranges = (pairs["overtake_method"] == "ranges").to_numpy()
+        for i in np.flatnonzero(ranges):
+            a, b = pairs["ahead"].iat[i], pairs["behind"].iat[i]
+            assert unit[b].max() <= unit[a].min() + 1e-9, (a, b, unit[b].max(), unit[a].min())
+        lo, hi = w0 * (1 - spread), w0 * (1 + spread)
+        for i in np.flatnonzero(can):
+            w = pairs["witness"].iat[i]
+            assert w is not None
+            x = w.to_numpy()
+            assert ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all()
+            assert np.allclose(pd.Series(x).groupby(inp.ind_category).sum(), 100.0)
+            margin = witness_margin(matters, entries, catalogue, w, pairs["ahead"].iat[i], pairs["behind"].iat[i])
+            assert margin > 0, (pairs.iloc[i].drop("witness").to_dict(), margin)
+        assert pairs.loc[~can, "witness"].isna().all()
+        methods |= set(pairs["overtake_method"])
+    # the round exercises every certificate: the linear LP where nothing is n/a, else all the rest
+    assert methods >= ({"linear"} if na == 0 else {"witness", "ranges", "chord", "branch"})

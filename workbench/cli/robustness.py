@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.archive import Archive
-from workbench.core import analyse, build_inputs, unit_pairs
+from workbench.core import analyse, build_inputs, overtaking_labelled, unit_pairs
 from workbench.errors import ValidationError
 from workbench.files import load_catalogue, load_weights
 from workbench.labels import column_labels, register, t
@@ -63,7 +63,7 @@ def _cmd_robustness(args) -> int:
                          "value": [str(v) for v in res.params.values()]
                          + [", ".join(args.round_id), args.source]})
     write_results(args.out, {"matters": res.matters, "units": res.units, "rounds": res.rounds,
-                             "overtaking": pairs, "parameters": meta}, args.lang)
+                             "overtaking": overtaking_labelled(pairs, args.lang), "parameters": meta}, args.lang)
     for r in res.rounds.itertuples():
         print(t("robustness_headline", args.lang, round_id=r.round_id, draws=r.draws,
                 scheme=t(f"scheme_{args.scheme}", args.lang),

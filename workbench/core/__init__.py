@@ -13,6 +13,7 @@ from .catalogue import (
 )
 from .derived_weights import CRITERIA, DEFAULT_CRITERIA, derive_weights, fit_summary, rebalance
 from .kinds import KINDS, STATUS_INVALID, STATUS_NA, STATUS_VALUE, parse_results
+from .overtaking import labelled as overtaking_labelled
 from .overtaking import unit_pairs
 from .robustness import analyse, compare_weights, draw_weights, run
 from .rules import evaluate, item_states, reasons_in
@@ -63,6 +64,7 @@ __all__ = [
     "select_matters",
     "sobol_indices",
     "summarise_selection",
+    "overtaking_labelled",
     "unit_pairs",
     "validate_weights",
     "weights_hash",

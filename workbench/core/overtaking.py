@@ -15,7 +15,9 @@ What is exact, and why:
   linear again. Then "can B overtake A" is max (c·w) > 0, exact, and the smallest uniform spread
   f* at which B overtakes has a closed form: the greedy solution moves along w₀ + f·d with a
   fixed direction d (budget and capacities both scale with f), so the best difference is
-  g(f) = c·w₀ + f·(c·d), and f* = −c·w₀ ÷ (c·d).
+  g(f) = c·w₀ + f·(c·d), and f* = −c·w₀ ÷ (c·d) — provided g(1) > 0: overtaking is strict, so a
+  pair whose best at f = 1 is exactly 0 (the weights that would let B pass only reach 0 there)
+  only ever ties and has no smallest spread (inf, shown as "never").
 - **Ratio cases (exact when certified).** Otherwise the difference is a sum of ratios (for two
   matters, sign(p_B q_A − p_A q_B): bilinear, not linear). Two certificates are exact: a
   *witness* — a feasible weight vector where B is ahead (the baseline, or a point or vertex of a
@@ -32,6 +34,13 @@ What is exact, and why:
   still open after 16 halvings is reported "no" with ``exact`` False (method ``search``): no
   weights were found, strong evidence but not a proof. The tests count how often that happens.
 
+``overtake_method`` names the certificate that settled each pair (``METHODS``): ``linear`` (the
+greedy LP, yes or no), ``witness`` (a "yes": weights with B ahead, returned on request with
+``witness=True``), and for a ratio pair's "no" the first bound that proved it — ``ranges``
+(separated ranges: B's best ≤ A's worst), ``chord`` (the chord bound) or ``branch`` (branch and
+bound) — or ``search`` (not a proof). ``labelled`` shows them, and an infinite smallest spread,
+in words.
+
 Results compare exact completion % (before the 2-decimal rounding of the official table).
 """
 
@@ -40,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.labels import register
+from workbench.labels import register, t
 
 from .catalogue import Catalogue
 from .robustness import Inputs, build_inputs
@@ -56,8 +65,12 @@ register({
     "min_spread": {"zh": "反超所需最小扰动幅度", "en": "Smallest spread to overtake"},
     "method_linear": {"zh": "线性规划(精确)", "en": "linear programme (exact)"},
     "method_witness": {"zh": "找到反超权重(精确)", "en": "witness weights (exact)"},
-    "method_bounds": {"zh": "区间不相交(精确)", "en": "separated ranges (exact)"},
+    "method_ranges": {"zh": "区间不相交(精确)", "en": "separated ranges (exact)"},
+    "method_chord": {"zh": "弦上界(精确)", "en": "chord bound (exact)"},
+    "method_branch": {"zh": "分支定界(精确)", "en": "branch and bound (exact)"},
     "method_search": {"zh": "数值搜索(非精确)", "en": "numerical search (not a proof)"},
+    "spread_never": {"zh": "无法反超", "en": "never"},
+    "witness": {"zh": "反超权重", "en": "Witness weights"},
     "overtaking_summary": {
         "zh": "在 ±{spread:.0%} 的权重范围内,{safe} 对排名无论权重如何都不会反转,{open} 对可能反转",
         "en": "within ±{spread:.0%} weights, {safe} pairs keep their order whatever the weights; "
@@ -173,50 +186,74 @@ class _Pairs:
         return out[1], out[0]
 
 
-def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats, depth: int | None = None) -> pd.DataFrame:
-    """Can B overtake A (D > 0 somewhere feasible)? Per pair: answer, exactness, method."""
+#: how each answer was reached: the certificate of a "yes" (a witness) or of a "no"
+METHODS = ("linear", "witness", "ranges", "chord", "branch", "search")
+
+
+def decide(inp: Inputs, terms, alpha, linear_c, baseline, spread, cats, depth: int | None = None
+           ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Can B overtake A (D > 0 somewhere feasible)? Per pair: answer, exactness and the method
+    that settled it (``METHODS``); and per pair a witness — feasible weights with B strictly ahead
+    (NaN rows where the answer is no).
+
+    A linear pair is settled by the greedy LP ("linear"). A ratio pair's "yes" is a witness;
+    its "no" is credited to the first certificate that proves it: separated ranges ("ranges",
+    B's best ≤ A's worst), else the chord bound ("chord", at the baseline or the ascent's end),
+    else branch and bound ("branch"); "search" when none did (not a proof)."""
     P = len(terms)
     lo, hi = bounds(baseline, spread)
     can = np.zeros(P, dtype=bool)
     method = np.full(P, "search", dtype=object)
+    witness = np.full((P, baseline.size), np.nan)
     lin = ~np.isnan(linear_c).any(axis=1)
     if lin.any():
         C = linear_c[lin]
         W = _lmo(C, lo if np.ndim(lo) == 1 else lo[lin], hi if np.ndim(hi) == 1 else hi[lin], cats)
         can[lin] = (C * W).sum(axis=1) > TOL
         method[lin] = "linear"
+        witness[np.flatnonzero(lin)[can[lin]]] = W[can[lin]]
     rest = np.flatnonzero(~lin)
     if rest.size:
         pr = _Pairs(inp, terms[rest], alpha[rest])
         lo_r = lo if np.ndim(lo) == 1 else lo[rest]
         hi_r = hi if np.ndim(hi) == 1 else hi[rest]
         W0 = np.broadcast_to(baseline, (rest.size, baseline.size)).copy()
-        best = pr.value(W0)
+        best, arg = pr.value(W0), W0.copy()
         pmin, pmax = pr.pct_range(lo_r, hi_r, cats, W0)
         a = pr.alpha
-        upper = (np.where(a > 0, a * pmax, a * pmin)).sum(axis=1)
-        upper = np.minimum(upper, pr.chord_bound(lo_r, hi_r, cats, W0))
+        ranges = (np.where(a > 0, a * pmax, a * pmin)).sum(axis=1)  # B's best − A's worst, or above
+        chord = pr.chord_bound(lo_r, hi_r, cats, W0)
         W = W0
         for step in range(FW_STEPS):
             if (best > TOL).all():
                 break
             S = _lmo(pr.grad(W), lo_r, hi_r, cats)
-            best = np.maximum(best, pr.value(S))  # every vertex visited is a candidate witness
             W = W + 2.0 / (step + 2.0) * (S - W)
-            best = np.maximum(best, pr.value(W))
+            for cand in (S, W):  # every vertex and point visited is a candidate witness
+                v = pr.value(cand)
+                better = v > best
+                best, arg[better] = np.where(better, v, best), cand[better]
         yes = best > TOL
-        if (~yes & (upper > TOL)).any():  # a second chord bound, tight around the ascent's end
-            upper = np.minimum(upper, pr.chord_bound(lo_r, hi_r, cats, W))
-        no = ~yes & (upper <= TOL)
-        open_ = np.flatnonzero(~yes & ~no)
+        if (~yes & (ranges > TOL) & (chord > TOL)).any():  # a second chord, tight at the ascent's end
+            chord = np.minimum(chord, pr.chord_bound(lo_r, hi_r, cats, W))
+        by_ranges = ~yes & (ranges <= TOL)
+        by_chord = ~yes & ~by_ranges & (chord <= TOL)
+        open_ = np.flatnonzero(~yes & ~by_ranges & ~by_chord)
+        by_branch = np.zeros(rest.size, dtype=bool)
         if open_.size:  # split the feasible set until each part has a witness or a bound ≤ 0
-            y2, n2 = _branch_and_bound(inp, terms[rest[open_]], alpha[rest[open_]],
-                                       lo_r if np.ndim(lo_r) == 1 else lo_r[open_],
-                                       hi_r if np.ndim(hi_r) == 1 else hi_r[open_], cats, depth or BB_DEPTH)
-            yes[open_], no[open_] = y2, n2
+            y2, n2, w2 = _branch_and_bound(inp, terms[rest[open_]], alpha[rest[open_]],
+                                           lo_r if np.ndim(lo_r) == 1 else lo_r[open_],
+                                           hi_r if np.ndim(hi_r) == 1 else hi_r[open_], cats,
+                                           depth or BB_DEPTH)
+            yes[open_], by_branch[open_] = y2, n2
+            arg[open_[y2]] = w2[y2]
         can[rest] = yes
-        method[rest] = np.where(yes, "witness", np.where(no, "bounds", "search"))
-    return pd.DataFrame({"can_overtake": can, "overtake_method": method, "overtake_exact": method != "search"})
+        witness[rest[yes]] = arg[yes]
+        method[rest] = np.select([yes, by_ranges, by_chord, by_branch],
+                                 ["witness", "ranges", "chord", "branch"], "search")
+    frame = pd.DataFrame({"can_overtake": can, "overtake_method": method,
+                          "overtake_exact": method != "search"})
+    return frame, witness
 
 
 BB_DEPTH, BB_LEAVES = 16, 40_000
@@ -232,14 +269,16 @@ def _centre(lo: np.ndarray, hi: np.ndarray, cats: list[np.ndarray]) -> np.ndarra
     return W
 
 
-def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16) -> tuple[np.ndarray, np.ndarray]:
+def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact yes/no for ratio pairs the first pass left open, by bisecting the feasible set.
 
     Each part is again a box cut by the category sums, so the greedy step, the witnesses (the
     part's centre and the greedy vertex of the gradient there) and the chord bound (which tightens
     as the part shrinks) all apply unchanged. A pair is "yes" when a part holds a witness, "no"
     when every part's bound is ≤ 0; parts are split on their widest relevant weight. Pairs still
-    open after ``BB_DEPTH`` halvings (or ``BB_LEAVES`` parts) stay undecided."""
+    open after ``BB_DEPTH`` halvings (or ``BB_LEAVES`` parts) stay undecided. Returns yes, no
+    and a witness per "yes" pair (NaN rows elsewhere)."""
     P, k = len(terms), inp.FA.shape[0]
     lo = np.broadcast_to(lo, (P, k)).copy()
     hi = np.broadcast_to(hi, (P, k)).copy()
@@ -249,6 +288,7 @@ def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16) -> tuple
         relevant[:, idx] = touched[:, idx].any(axis=1, keepdims=True)
     owner = np.arange(P)
     yes = np.zeros(P, dtype=bool)
+    witness = np.full((P, k), np.nan)
     for _ in range(depth):
         feasible = np.ones(owner.size, dtype=bool)
         for idx in cats:
@@ -258,8 +298,11 @@ def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16) -> tuple
             break
         pr = _Pairs(inp, terms[owner], alpha[owner])
         C = _centre(lo, hi, cats)
-        v = np.maximum(pr.value(C), pr.value(_lmo(pr.grad(C), lo, hi, cats)))
-        yes[owner[v > TOL]] = True
+        S = _lmo(pr.grad(C), lo, hi, cats)
+        vc, vs = pr.value(C), pr.value(S)
+        found = np.maximum(vc, vs) > TOL
+        witness[owner[found]] = np.where((vs > vc)[:, None], S, C)[found]
+        yes[owner[found]] = True
         keep = ~yes[owner] & (pr.chord_bound(lo, hi, cats, C) > TOL)
         owner, lo, hi = owner[keep], lo[keep], hi[keep]
         if owner.size == 0 or 2 * owner.size > BB_LEAVES:
@@ -271,7 +314,7 @@ def _branch_and_bound(inp, terms, alpha, lo, hi, cats, depth: int = 16) -> tuple
         hi1[r, j], lo2[r, j] = mid, mid
         owner, lo, hi = np.concatenate([owner, owner]), np.concatenate([lo, lo2]), np.concatenate([hi1, hi])
     no = ~yes & ~np.isin(np.arange(P), owner)
-    return yes, no
+    return yes, no, witness
 
 
 def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -291,10 +334,14 @@ def _linear_coefficients(inp: Inputs, terms: np.ndarray, alpha: np.ndarray) -> n
     return np.where((same & ~all_full)[:, None], np.einsum("pt,ptk->pk", alpha, F), out)
 
 
-def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFrame) -> np.ndarray:
-    """Smallest uniform spread f ∈ [0, 1] at which B can overtake A (inf if none): closed form
-    for linear pairs; for ratio pairs a bisection on the decision, to 1e-6, erring high where a
-    shallow branch and bound leaves a step open."""
+def _min_spread(inp, terms, alpha, linear_c, baseline, spread, cats, decided: pd.DataFrame) -> np.ndarray:
+    """Smallest uniform spread f ∈ [0, 1] beyond which B overtakes A — B strictly ahead for some
+    weights at every spread above f (inf if none up to ±100%). Closed form for linear pairs; for
+    ratio pairs a bisection on the decision, to 1e-6 of the range, erring high where a shallow
+    branch and bound leaves a step open.
+
+    A pair whose best at f = 1 is a tie (the weights that would let B pass reach 0 only there)
+    has none: at f = 1 it does not overtake, and beyond f = 1 the lower bounds stay at 0."""
     P = len(terms)
     out = np.full(P, np.inf)
     lin = ~np.isnan(linear_c).any(axis=1)
@@ -302,19 +349,26 @@ def _min_spread(inp, terms, alpha, linear_c, baseline, cats, decided: pd.DataFra
         C = linear_c[lin]
         d = _lmo(C, 0.0, 2.0 * baseline, cats) - baseline  # direction of the greedy optimum
         g0, slope = C @ baseline, (C * d).sum(axis=1)
-        f = np.where(g0 > TOL, 0.0, np.where(slope > TOL, -g0 / np.where(slope > TOL, slope, 1), np.inf))
-        out[lin] = np.where(f <= 1.0, np.maximum(f, 0.0), np.inf)
+        # g(f) = g0 + f·slope on [0, 1]; B overtakes somewhere in it only if g(1) > 0 strictly,
+        # and then −g0/slope < 1 (a best of exactly 0 at f = 1 is a tie, not an overtake)
+        ahead_now, ahead_at_1 = g0 > TOL, g0 + slope > TOL
+        f = np.where(ahead_now, 0.0, -g0 / np.where(ahead_at_1 & ~ahead_now, slope, 1.0))
+        out[lin] = np.where(ahead_now | ahead_at_1, np.clip(f, 0.0, 1.0), np.inf)
     rest = np.flatnonzero(~lin & decided["can_overtake"].to_numpy())
     if rest.size:
         ahead_now = _Pairs(inp, terms[rest], alpha[rest]).value(
             np.broadcast_to(baseline, (rest.size, baseline.size)).copy()) > TOL
         out[rest[ahead_now]] = 0.0
         rest = rest[~ahead_now]
-    if rest.size:  # bisection on the decision (to 1e-6; inner branch and bound kept shallow)
-        lo_f, hi_f = np.zeros(rest.size), np.ones(rest.size)
+    top = min(float(spread), 1.0)
+    if rest.size and spread > 1.0:  # a yes beyond ±100% says nothing about f ≤ 1: decide at 1
+        at_1, _ = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, 1.0, cats)
+        rest = rest[at_1["can_overtake"].to_numpy()]
+    if rest.size:  # bisection on the decision, from a spread known to overtake (inner B&B shallow)
+        lo_f, hi_f = np.zeros(rest.size), np.full(rest.size, top)
         for _ in range(20):
             mid = (lo_f + hi_f) / 2
-            ok = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, mid, cats, depth=6)
+            ok, _ = decide(inp, terms[rest], alpha[rest], linear_c[rest], baseline, mid, cats, depth=6)
             yes = ok["can_overtake"].to_numpy()
             hi_f, lo_f = np.where(yes, mid, hi_f), np.where(yes, lo_f, mid)
         out[rest] = hi_f
@@ -325,16 +379,20 @@ def _cats(inp: Inputs) -> list[np.ndarray]:
     return [np.flatnonzero(inp.ind_category == c) for c in pd.unique(inp.ind_category)]
 
 
-def _solve(inp, terms, alpha, baseline, spread, smallest: bool, batch: int = 20_000) -> pd.DataFrame:
+def _solve(inp, terms, alpha, baseline, spread, smallest: bool, witness: bool = False,
+           batch: int = 20_000) -> pd.DataFrame:
     """Decide (and find the smallest spread for) pairs in batches, to bound memory."""
     cats = _cats(inp)
     out = []
     for s in range(0, len(terms), batch):
         t, a = terms[s:s + batch], alpha[s:s + batch]
         linear_c = _linear_coefficients(inp, t, a)
-        res = decide(inp, t, a, linear_c, baseline, spread, cats)
+        res, wit = decide(inp, t, a, linear_c, baseline, spread, cats)
         if smallest:
-            res["min_spread"] = _min_spread(inp, t, a, linear_c, baseline, cats, res)
+            res["min_spread"] = _min_spread(inp, t, a, linear_c, baseline, spread, cats, res)
+        if witness:
+            res["witness"] = [pd.Series(w, index=inp.indicator_ids) if ok else None
+                              for w, ok in zip(wit, res["can_overtake"])]
         out.append(res)
     return pd.concat(out, ignore_index=True)
 
@@ -355,8 +413,13 @@ def _prepare(detail: pd.DataFrame, catalogue: Catalogue, baseline: pd.Series | N
 def unit_pairs(
     detail: pd.DataFrame, catalogue: Catalogue, spread: float = 0.2,
     baseline: pd.Series | None = None, smallest: bool = True, inputs: Inputs | None = None,
+    witness: bool = False,
 ) -> pd.DataFrame:
-    """Every ordered pair of units of a round: can ``behind`` outscore ``ahead``?"""
+    """Every ordered pair of units of a round: can ``behind`` outscore ``ahead``?
+
+    Columns: the pair and its nominal %, ``can_overtake``, ``overtake_method`` (``METHODS``),
+    ``overtake_exact``, with ``smallest`` the ``min_spread`` (inf: never within ±100%), with
+    ``witness`` per "yes" the weights (a Series by indicator) under which ``behind`` is ahead."""
     inp, w0, pct = _prepare(detail, catalogue, baseline, inputs)
     mem = inp.unit_members
     unit_pct = np.array([pct[r[r >= 0]].mean() for r in mem])
@@ -379,15 +442,17 @@ def unit_pairs(
     table = pd.DataFrame(rows, columns=["round_id", "ahead", "behind", "ahead_pct", "behind_pct"])
     if table.empty:
         return table
-    res = _solve(inp, np.array(terms), np.array(alpha), w0, spread, smallest)
+    res = _solve(inp, np.array(terms), np.array(alpha), w0, spread, smallest, witness)
     return pd.concat([table, res], axis=1)
 
 
 def matter_pairs(
     detail: pd.DataFrame, catalogue: Catalogue, spread: float = 0.2,
     baseline: pd.Series | None = None, smallest: bool = True, inputs: Inputs | None = None,
+    witness: bool = False,
 ) -> pd.DataFrame:
-    """Every ordered pair of matters of one round and category: can ``behind`` outscore ``ahead``?"""
+    """Every ordered pair of matters of one round and category: can ``behind`` outscore ``ahead``?
+    Columns as ``unit_pairs``."""
     inp, w0, pct = _prepare(detail, catalogue, baseline, inputs)
     frames = []
     for s, e in inp.groups:
@@ -403,7 +468,8 @@ def matter_pairs(
             "ahead": m["matter_id"].to_numpy()[i], "behind": m["matter_id"].to_numpy()[j],
             "ahead_pct": pct[i], "behind_pct": pct[j],
         })
-        res = _solve(inp, np.stack([j, i], axis=1), np.tile([1.0, -1.0], (i.size, 1)), w0, spread, smallest)
+        res = _solve(inp, np.stack([j, i], axis=1), np.tile([1.0, -1.0], (i.size, 1)), w0, spread,
+                     smallest, witness)
         frames.append(pd.concat([table, res], axis=1))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -417,3 +483,14 @@ def safe_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """Pairs where the one ahead at the official weights stays ahead whatever the weights."""
     ahead = pairs["ahead_pct"] > pairs["behind_pct"]
     return pairs[ahead & ~pairs["can_overtake"]]
+
+
+def labelled(pairs: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """For display: each method as the certificate's name, an infinite smallest spread as
+    "never" (the others as a percentage), witness weights left out."""
+    out = pairs.drop(columns=["witness"], errors="ignore").copy()
+    if "overtake_method" in out:
+        out["overtake_method"] = [t(f"method_{m}", lang) for m in out["overtake_method"]]
+    if "min_spread" in out:
+        out["min_spread"] = [t("spread_never", lang) if np.isinf(v) else f"{v:.2%}" for v in out["min_spread"]]
+    return out
