@@ -23,6 +23,7 @@ from workbench.archive import Archive
 from workbench.core import Catalogue, weights_hash
 from workbench.files import export_table, load_catalogue, load_weights
 from workbench.labels import column_labels, register, t
+from workbench.paths import atomic_path
 from workbench.scoring import compare_sources, rank_units, score_round
 from workbench.views import charts
 
@@ -217,8 +218,8 @@ def write_tables(report: RoundReport, output_dir: str | Path) -> list[Path]:
 def normalise_office_file(path: Path) -> None:
     """Make an .xlsx or .docx reproducible: fixed zip entry times and fixed created/modified
     properties (openpyxl and python-docx stamp both with the current time)."""
-    tmp = path.with_name(f".{path.name}.norm")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (atomic_path(path) as tmp, zipfile.ZipFile(path) as src,
+          zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -230,5 +231,4 @@ def normalise_office_file(path: Path) -> None:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
             dst.writestr(entry, data)
-    tmp.replace(path)
 

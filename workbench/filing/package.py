@@ -51,7 +51,7 @@ from workbench.followup import (
 )
 from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import COMPLETE, rank_units
 
 FORMAT = "workbench-filing/1"
@@ -256,11 +256,7 @@ def build_filing_package(archive: Archive, round_id: str, out_path: str | Path, 
     """Write the filing package of a county round (refused, with nothing written, if it cannot be filed)."""
     path = Path(out_path)
     data = package_bytes(archive, round_id, by, on or date.today(), catalogue, path.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return atomic_write(path, data)
 
 
 # --------------------------------------------------------------------------- receiving

@@ -24,7 +24,7 @@ from workbench.errors import NotFoundError, WorkbenchError
 from workbench.files import load_catalogue
 from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import rank_units
 
 from .rectification import read_items
@@ -160,9 +160,7 @@ def issue_letters(archive: Archive, round_id: str, out_dir: Path, issued_on: dat
                 file_name=r["file_name"], sha256=hashlib.sha256(r["content"]).hexdigest(), content=r["content"],
                 created_by=by, created_at=at))
         for r in rendered:
-            path = out_dir / r["file_name"]
-            path.write_bytes(r["content"])
-            paths.append(path)
+            paths.append(atomic_write(out_dir / r["file_name"], r["content"]))
     return paths
 
 

@@ -19,7 +19,7 @@ from workbench.core import Catalogue
 from workbench.files import load_catalogue
 from workbench.geography import area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.rounds import indicator_detail
 from workbench.scoring import rank_units
 from workbench.views import charts
@@ -143,8 +143,4 @@ def render_report(archive: Archive, round_id: str, as_of: date, lang: str = "zh"
 
 def write_report(archive: Archive, round_id: str, path: Path, as_of: date, lang: str = "zh",
                  catalogue: Catalogue | None = None, template: Path = TEMPLATE) -> Path:
-    html = render_report(archive, round_id, as_of, lang, catalogue, template)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return atomic_write(path, render_report(archive, round_id, as_of, lang, catalogue, template))
