@@ -172,7 +172,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
     catalogue = catalogue or load_catalogue()
     rnd, seal, results = check_fileable(archive, round_id, on)
     run = archive.scoring_runs(round_id).set_index("run_id").loc[int(seal["run_id"])]
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     res = results.drop(columns=["run_id"]).assign(round_id=round_id)
     res.insert(2, "unit_name", res["unit_id"].map(names))
     res = res[["round_id"] + [c for c in res.columns if c != "round_id"]].sort_values("matter_id")

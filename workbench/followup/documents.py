@@ -38,7 +38,7 @@ def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang
                   catalogue: Catalogue | None = None) -> Path:
     """The Excel summary: units (rank, completion, items by state), matters, items, decisions."""
     catalogue = catalogue or load_catalogue()
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     res = sealed_results(archive, round_id)
     units = rank_units(res, catalogue)
     units.insert(1, "unit_name", units["unit_id"].map(names))

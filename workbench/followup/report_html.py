@@ -80,7 +80,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     catalogue = catalogue or load_catalogue()
     rnd = archive.get_round(round_id)
     res = sealed_results(archive, round_id)
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     ranked = rank_units(res, catalogue).assign(unit_name=lambda d: d["unit_id"].map(names))
     detail = indicator_detail(archive, round_id, catalogue).assign(unit_name=lambda d: d["unit_id"].map(names))
     items = items_as_of(archive, as_of, round_id)

@@ -84,7 +84,7 @@ def assess_round(archive: Archive, round_id: str, catalogue: Catalogue | None = 
                  save: bool = False, by: str = "") -> Assessment:
     """Score the round from its current entries (archiving both runs if ``save``) and compare."""
     catalogue = catalogue or load_catalogue()
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     verified = score_archived_round(archive, round_id, catalogue, "verified", save=save, computed_by=by)
     own = score_archived_round(archive, round_id, catalogue, "self", save=save, computed_by=by)
     verified.insert(2, "unit_name", verified["unit_id"].map(names))
