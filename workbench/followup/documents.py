@@ -19,7 +19,7 @@ from workbench.labels import column_labels, register, t
 from workbench.scoring import rank_units
 
 from .letters import check_template, issue_letters
-from .rectification import items_as_of, unit_progress
+from .rectification import items_as_of, items_for_file, unit_progress
 from .report_html import check_html_template, write_report
 from .result_use import decisions_table, read_decisions
 from .sealing import seal_of, seal_round, sealed_results
@@ -46,7 +46,7 @@ def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang
     units = units.merge(unit_progress(items), on="unit_id", how="left")
     dec = read_decisions(archive)
     dec = decisions_table(dec[dec["round_id"] == round_id], lang)
-    items_out = items.drop(columns=["pending", "missed", "failing", "active", "was_suspended"], errors="ignore")
+    items_out = items_for_file(items)
     items_out["state"] = items_out["state"].map(lambda s: t(f"state_{s}", lang))
     sheets = (("sheet_units", units), ("sheet_matters", res.drop(columns=["run_id"], errors="ignore")),
               ("sheet_items", items_out), ("sheet_decisions", dec))

@@ -109,8 +109,9 @@ def check_template(path: Path = TEMPLATE, required: frozenset[str] = REQUIRED):
     return tpl
 
 
-def render_letter(context: dict, template: Path = TEMPLATE) -> bytes:
-    tpl = check_template(template)
+def render_letter(context: dict, template: Path = TEMPLATE, required: frozenset[str] = REQUIRED) -> bytes:
+    """A .docx from a template (checked for the ``required`` placeholders first), in memory."""
+    tpl = check_template(template, required)
     tpl.render(context, autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)

@@ -19,6 +19,7 @@ import pandas as pd
 from workbench import __version__
 from workbench.archive import Archive, decision_log, now, rectification_events, results
 from workbench.errors import NotFoundError
+from workbench.files import csv_bytes
 from workbench.labels import register, t
 from workbench.paths import atomic_write
 
@@ -71,7 +72,7 @@ def export_bundle(archive: Archive, unit_id: str, path: Path) -> Path:
     hist = unit_history(archive, unit_id)
     files: dict[str, bytes] = {}
     for name in SECTIONS:
-        files[f"{name}.csv"] = hist[name].to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        files[f"{name}.csv"] = csv_bytes(hist[name])
     for rec in read_letters(archive, unit_id=unit_id, with_content=True).to_dict("records"):
         files[f"letters/{rec['letter_id']}_{safe_name(rec['file_name'])}"] = bytes(rec["content"])
     unit = {k: (None if pd.isna(v) else v) for k, v in hist["unit"].items()}
