@@ -361,7 +361,7 @@ def letters_available() -> bool:
     """The feedback letters come from the follow-through module (issue 4) where it is installed."""
     import importlib.util
 
-    return importlib.util.find_spec("workbench.letters") is not None
+    return importlib.util.find_spec("workbench.followup") is not None
 
 
 def letter_template() -> Path:

@@ -34,7 +34,7 @@ from workbench.labels import register, t
 from workbench.paths import TEMPLATES, atomic_write
 
 from .index import write_index
-from .params import RoundTask, YearPlan, file_hash, letters_available, plan_year, round_title
+from .params import RoundTask, YearPlan, file_hash, plan_year, round_title
 from .report import normalise_office_file
 
 KERNEL_NAME = "workbench"
@@ -405,9 +405,6 @@ def _mp_context():
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         import nbconvert.exporters.html  # noqa: F401 - imported once, before the fork
         import papermill  # noqa: F401
-
-        if letters_available():
-            import workbench.letters  # noqa: F401
 
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
