@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from workbench.errors import WorkbenchError
 from workbench.labels import register, t
-from workbench.paths import DEFAULT_DB_PATH
+from workbench.paths import DEFAULT_DB_PATH, atomic_write
 
 from .schema import evidence
 from .store import Archive, now, sqlite_path
@@ -59,10 +59,7 @@ def add_evidence(archive: Archive, round_id: str, matter_id: str, indicator_id: 
     digest = hashlib.sha256(content).hexdigest()
     target = blob_path(archive, digest)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{digest}.tmp")
-        tmp.write_bytes(content)
-        tmp.replace(target)
+        atomic_write(target, content)
     name = Path(filename).name
     with archive.engine.begin() as conn:
         seen = conn.execute(sa.select(evidence.c.evidence_id).where(

@@ -100,6 +100,10 @@ class Archive:
     def units(self) -> pd.DataFrame:
         return self.read(units)
 
+    def unit_names(self) -> pd.Series:
+        """unit_id → name, for every unit of the archive."""
+        return self.units().set_index("unit_id")["name"]
+
     def matters(self) -> pd.DataFrame:
         return self.read(matters)
 

@@ -19,7 +19,7 @@ from workbench.core import CATEGORIES
 from workbench.files import load_catalogue
 from workbench.geography import AREAS, area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import rank_units
 from workbench.views import band_distribution, to_svg
 
@@ -115,8 +115,4 @@ def write_index(plan: YearPlan, rounds: dict[str, dict], lang: str | None = None
         band_counts=view["bands"], under_60=view["under_60"], chart=chart,
         catalogue=plan.catalogue_hash, version=__version__, escape=html.escape,
     )
-    path = plan.output / "index.html"
-    tmp = path.with_name(".index.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write(plan.output / "index.html", page)

@@ -23,7 +23,8 @@ from workbench.archive import Archive
 from workbench.core import Catalogue, weights_hash
 from workbench.files import export_table, load_catalogue, load_weights
 from workbench.labels import column_labels, register, t
-from workbench.scoring import compare_sources, rank_units, score_round
+from workbench.paths import atomic_path
+from workbench.rounds import score_sources
 from workbench.views import charts
 
 from .params import round_title
@@ -86,28 +87,22 @@ class RoundReport:
 
 def load_round_report(round_id: str, db: str = "", weights: str = "official",
                       source: str = "verified", catalogue: str = "") -> RoundReport:
-    """Fetch one round from the archive (read-only) and score it with the given weights."""
+    """Fetch one round from the archive (read-only) and score it with the given weights
+    (``rounds.score_sources``, as the assessment does); nothing is written back."""
     cat = load_catalogue(catalogue or None)
     w = cat.weights if weights in ("", "official") else load_weights(weights, cat)
     archive = Archive(db or None, read_only=True)
     try:
         rnd = archive.get_round(round_id)
-        matters = archive.round_matters(round_id)
-        scored = {s: score_round(matters, archive.current_entries(round_id, s), cat, w)
-                  for s in ("verified", "self")}
+        scores = score_sources(archive, round_id, cat, w)
         log = archive.work_log(round_id)
     finally:
         archive.dispose()
-    table = scored[source]
-    facts = matters[["matter_id", "unit_name", "level", "late"]]
-    results = table.merge(facts, on="matter_id").assign(round_id=round_id, area=rnd["area"])
+    facts = scores.matters[["matter_id", "unit_name", "level", "late"]]
+    results = scores.results[source].merge(facts, on="matter_id").assign(round_id=round_id, area=rnd["area"])
     results["late"] = results["late"].astype(bool)
-    names = matters.drop_duplicates("unit_id").set_index("unit_id")["unit_name"]
-    units = rank_units(table, cat)
-    units.insert(1, "unit_name", units["unit_id"].map(names))
-    gaps = compare_sources(scored["self"], scored["verified"])
     return RoundReport(rnd, cat, w, weights or "official", source,
-                       results[RESULT_TABLE_COLUMNS], units, gaps, log)
+                       results[RESULT_TABLE_COLUMNS], scores.units(source), scores.gap(), log)
 
 
 # ------------------------------------------------------------------ sections
@@ -217,8 +212,8 @@ def write_tables(report: RoundReport, output_dir: str | Path) -> list[Path]:
 def normalise_office_file(path: Path) -> None:
     """Make an .xlsx or .docx reproducible: fixed zip entry times and fixed created/modified
     properties (openpyxl and python-docx stamp both with the current time)."""
-    tmp = path.with_name(f".{path.name}.norm")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (atomic_path(path) as tmp, zipfile.ZipFile(path) as src,
+          zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -230,5 +225,4 @@ def normalise_office_file(path: Path) -> None:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
             dst.writestr(entry, data)
-    tmp.replace(path)
 

@@ -31,7 +31,7 @@ from workbench.archive import Archive
 from workbench.errors import WorkbenchError
 from workbench.followup import prepare_letters, seal_of
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 
 from .index import write_index
 from .params import RoundTask, YearPlan, file_hash, plan_year, round_title
@@ -87,10 +87,7 @@ def ensure_kernelspec(name: str = KERNEL_NAME) -> str:
             "metadata": {"debugger": False}}
     folder = Path(sys.prefix) / "share" / "jupyter" / "kernels" / name
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".kernel.json.{os.getpid()}"
-        tmp.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-        tmp.replace(folder / "kernel.json")
+        atomic_write(folder / "kernel.json", json.dumps(spec, indent=1))
     except OSError as exc:
         raise WorkbenchError(t("batch_kernelspec", "zh", name=name, reason=exc) + "\n"
                              + t("batch_kernelspec", "en", name=name, reason=exc)) from exc
@@ -267,9 +264,7 @@ class Manifest:
             "software_version": __version__,
             "rounds": {k: self.rounds[k] for k in sorted(self.rounds)},
         }
-        tmp = self.path.with_name(".manifest.json.tmp")
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        tmp.replace(self.path)
+        atomic_write(self.path, json.dumps(doc, ensure_ascii=False, indent=1, default=str))
 
 
 # ------------------------------------------------------------------ progress

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.archive import Archive
-from workbench.files import export_table
+from workbench.files import write_tables
 from workbench.filing import (
     STATUS_ORDER,
     build_filing_package,
@@ -92,14 +92,5 @@ def cmd_filings(args) -> int:
 
 
 def _write_out(path: Path, status: pd.DataFrame, perf: pd.DataFrame) -> None:
-
-    if path.suffix.lower() == ".xlsx":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            status.to_excel(xw, index=False, sheet_name="filings")
-            perf.to_excel(xw, index=False, sheet_name="performance")
-        tmp.replace(path)
-    else:
-        export_table(status, path)
-        export_table(perf, path.with_name(f"{path.stem}-performance{path.suffix}"))
+    """.xlsx: sheets filings and performance; .csv: FILE and FILE-performance.csv."""
+    write_tables(path, {"filings": status, "performance": perf})

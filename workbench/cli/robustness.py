@@ -15,8 +15,7 @@ import pandas as pd
 
 from workbench.archive import Archive
 from workbench.core import analyse, build_inputs, overtaking_labelled, unit_pairs
-from workbench.errors import ValidationError
-from workbench.files import load_catalogue, load_weights
+from workbench.files import load_catalogue, load_weights, write_tables
 from workbench.labels import column_labels, register, t
 from workbench.rounds import load_detail
 
@@ -75,29 +74,10 @@ def _cmd_robustness(args) -> int:
 
 def write_results(path: Path, tables: dict[str, pd.DataFrame], lang: str | None = None) -> list[Path]:
     """.xlsx: one sheet per table, headers in the user's language; .csv: matters in FILE, each
-    other table in FILE-<name>.csv. Written to a temporary name first, then moved into place."""
+    other table in FILE-<name>.csv (``files.write_tables``, atomic)."""
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix.lower()
     extra = {"round_id": t("round", lang), "matters": t("matters_count", lang),
              "units": t("units_count", lang), "draws": t("mc_draws", lang)}
     shown = {k: v.rename(columns={**extra, **column_labels(list(v.columns), lang)})
              for k, v in tables.items()}
-    if suffix == ".xlsx":
-        tmp = path.with_name(f".{path.name}.tmp")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in shown.items():
-                df.to_excel(xw, index=False, sheet_name=name)
-        tmp.replace(path)
-        return [path]
-    if suffix != ".csv":
-        raise ValidationError(f"{path.name}: {t('err_file_type', lang)}")
-    written = []
-    for i, (name, df) in enumerate(shown.items()):
-        target = path if i == 0 else path.with_name(f"{path.stem}-{name}.csv")
-        tmp = target.with_name(f".{target.name}.tmp")
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
-        tmp.replace(target)
-        written.append(target)
-    return written
+    return write_tables(path, shown, lang)

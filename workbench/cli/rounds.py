@@ -144,7 +144,7 @@ def cmd_score(args) -> int:
     for out in args.out:
         export_table(table, out)
     lang = args.lang or os.environ.get("WORKBENCH_LANG")
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     shown = table.assign(
         category=table["category"].map(lambda c: catalogue.category_name(c, lang or "zh")),
         status=table["status"].map(lambda s: t(s, lang)),

@@ -320,8 +320,7 @@ def open_explorer(round_ids: str | list[str], db: str | None = None, lang: str =
     catalogue = load_catalogue()
     archive = Archive(db or None, read_only=True)
     detail = load_detail(archive, round_ids, catalogue, source)
-    units = archive.units()
-    names = dict(zip(units["unit_id"], units["name"])) if not units.empty else {}
+    names = archive.unit_names().to_dict()
     return WeightExplorer(detail, catalogue, lang, scenario_dir, names, **options)
 
 

@@ -2,7 +2,8 @@
 exports, and the parameter files (catalogue, weights scenarios).
 """
 
-from .exports import export_table
+from .excel import write_workbook
+from .exports import csv_bytes, export_table, write_tables
 from .importing import check_entries, import_entries, import_matters, import_units
 from .parameters import list_scenarios, load_catalogue, load_scenario, load_weights, save_scenario
 from .tables import Failures
@@ -10,6 +11,7 @@ from .tables import Failures
 __all__ = [
     "Failures",
     "check_entries",
+    "csv_bytes",
     "export_table",
     "import_entries",
     "import_matters",
@@ -19,4 +21,6 @@ __all__ = [
     "load_scenario",
     "load_weights",
     "save_scenario",
+    "write_tables",
+    "write_workbook",
 ]

@@ -14,7 +14,7 @@ import yaml
 from workbench.core import Catalogue, build_catalogue, validate_weights, weights_hash
 from workbench.errors import CatalogueError, WorkbenchError
 from workbench.labels import t
-from workbench.paths import DEFAULT_CATALOGUE, SCENARIO_DIR
+from workbench.paths import DEFAULT_CATALOGUE, SCENARIO_DIR, atomic_write
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -63,12 +63,8 @@ def save_scenario(weights: pd.Series, catalogue: Catalogue, name: str, directory
         **{k: v for k, v in meta.items() if v is not None},
         "weights": {k: int(v) for k, v in weights.items()},
     }
-    path = Path(directory) / f"{name}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write(Path(directory) / f"{name}.yaml",
+                        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
 
 

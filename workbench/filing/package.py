@@ -36,22 +36,23 @@ from workbench import __version__
 from workbench.archive import Archive, filings, metadata, now
 from workbench.core import Catalogue
 from workbench.errors import NotFoundError, StateError, WorkbenchError
-from workbench.files import load_catalogue
+from workbench.files import csv_bytes, load_catalogue
 from workbench.followup import (
-    check_template,
     cn_date,
     doc_no_placeholder,
     items_as_of,
+    items_for_file,
     office_name,
     read_decisions,
     read_letters,
+    render_letter,
     safe_name,
     seal_of,
     sealed_results,
 )
 from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import COMPLETE, rank_units
 
 FORMAT = "workbench-filing/1"
@@ -134,10 +135,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _csv(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
-
-
 def _iso(v) -> str | None:
     return None if v is None or (not isinstance(v, date) and pd.isna(v)) else pd.Timestamp(v).date().isoformat()
 
@@ -172,7 +169,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
     catalogue = catalogue or load_catalogue()
     rnd, seal, results = check_fileable(archive, round_id, on)
     run = archive.scoring_runs(round_id).set_index("run_id").loc[int(seal["run_id"])]
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     res = results.drop(columns=["run_id"]).assign(round_id=round_id)
     res.insert(2, "unit_name", res["unit_id"].map(names))
     res = res[["round_id"] + [c for c in res.columns if c != "round_id"]].sort_values("matter_id")
@@ -180,12 +177,13 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
     ranking.insert(1, "unit_name", ranking["unit_id"].map(names))
     log = {"round_id": round_id, **archive.work_log(round_id)}
     items = items_as_of(archive, on, round_id)
-    items = items.drop(columns=["pending", "missed", "failing", "active", "was_suspended"], errors="ignore")
+    items = items_for_file(items)
     dec = read_decisions(archive)
     dec = dec[dec["round_id"] == round_id].drop(columns=["key", "reasons"], errors="ignore")
     sent = read_letters(archive, round_id, with_content=True)
-    files = {"results.csv": _csv(res), "units.csv": _csv(ranking), "work_log.csv": _csv(pd.DataFrame([log])),
-             "rectification.csv": _csv(items), "decisions.csv": _csv(dec)}
+    files = {"results.csv": csv_bytes(res), "units.csv": csv_bytes(ranking),
+             "work_log.csv": csv_bytes(pd.DataFrame([log])), "rectification.csv": csv_bytes(items),
+             "decisions.csv": csv_bytes(dec)}
     for rec in sent.to_dict("records"):
         files[f"letters/{rec['letter_id']}_{safe_name(rec['file_name'])}"] = bytes(rec["content"])
     year, area = int(rnd["year"]), rnd["area"]
@@ -225,11 +223,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
 def render_cover(context: dict, template: Path = TEMPLATE) -> bytes:
     """The 报备函 (.docx): the template is checked for its placeholders first."""
 
-    tpl = check_template(template, COVER_REQUIRED)
-    tpl.render(context, autoescape=True)
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return buf.getvalue()
+    return render_letter(context, template, COVER_REQUIRED)
 
 
 def zip_package(manifest: dict, files: dict[str, bytes], on: date) -> bytes:
@@ -256,11 +250,7 @@ def build_filing_package(archive: Archive, round_id: str, out_path: str | Path, 
     """Write the filing package of a county round (refused, with nothing written, if it cannot be filed)."""
     path = Path(out_path)
     data = package_bytes(archive, round_id, by, on or date.today(), catalogue, path.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return atomic_write(path, data)
 
 
 # --------------------------------------------------------------------------- receiving

@@ -13,9 +13,10 @@ from .letters import (
     office_name,
     prepare_letters,
     read_letters,
+    render_letter,
     safe_name,
 )
-from .rectification import draft_items, items_as_of
+from .rectification import draft_items, items_as_of, items_for_file
 from .report_html import write_report
 from .result_use import (
     assessment_results,
@@ -43,12 +44,14 @@ __all__ = [
     "issue_feedback",
     "issue_letters",
     "items_as_of",
+    "items_for_file",
     "office_name",
     "prepare_letters",
     "read_decisions",
     "read_letters",
     "record_decisions",
     "reject",
+    "render_letter",
     "safe_name",
     "seal_of",
     "seal_round",

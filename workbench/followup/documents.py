@@ -12,16 +12,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from workbench.archive import Archive
 from workbench.core import Catalogue
-from workbench.files import load_catalogue
+from workbench.files import load_catalogue, write_workbook
 from workbench.labels import column_labels, register, t
 from workbench.scoring import rank_units
 
 from .letters import check_template, issue_letters
-from .rectification import items_as_of, unit_progress
+from .rectification import items_as_of, items_for_file, unit_progress
 from .report_html import check_html_template, write_report
 from .result_use import decisions_table, read_decisions
 from .sealing import seal_of, seal_round, sealed_results
@@ -40,7 +38,7 @@ def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang
                   catalogue: Catalogue | None = None) -> Path:
     """The Excel summary: units (rank, completion, items by state), matters, items, decisions."""
     catalogue = catalogue or load_catalogue()
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     res = sealed_results(archive, round_id)
     units = rank_units(res, catalogue)
     units.insert(1, "unit_name", units["unit_id"].map(names))
@@ -48,18 +46,12 @@ def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang
     units = units.merge(unit_progress(items), on="unit_id", how="left")
     dec = read_decisions(archive)
     dec = decisions_table(dec[dec["round_id"] == round_id], lang)
-    items_out = items.drop(columns=["pending", "missed", "failing", "active", "was_suspended"], errors="ignore")
+    items_out = items_for_file(items)
     items_out["state"] = items_out["state"].map(lambda s: t(f"state_{s}", lang))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        for key, df in (("sheet_units", units), ("sheet_matters", res.drop(columns=["run_id"], errors="ignore")),
-                        ("sheet_items", items_out), ("sheet_decisions", dec)):
-            df.rename(columns=column_labels(list(df.columns), lang)).to_excel(
-                xw, index=False, sheet_name=t(key, lang))
-    tmp.replace(path)
-    return path
+    sheets = (("sheet_units", units), ("sheet_matters", res.drop(columns=["run_id"], errors="ignore")),
+              ("sheet_items", items_out), ("sheet_decisions", dec))
+    return write_workbook(path, {t(key, lang): df.rename(columns=column_labels(list(df.columns), lang))
+                                 for key, df in sheets})
 
 
 def _letters(archive, round_id, out_dir, issued_on, by="", catalogue=None, **_) -> list[Path]:

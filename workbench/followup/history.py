@@ -19,7 +19,9 @@ import pandas as pd
 from workbench import __version__
 from workbench.archive import Archive, decision_log, now, rectification_events, results
 from workbench.errors import NotFoundError
+from workbench.files import csv_bytes
 from workbench.labels import register, t
+from workbench.paths import atomic_write
 
 from .letters import read_letters, safe_name
 from .rectification import read_items
@@ -70,22 +72,19 @@ def export_bundle(archive: Archive, unit_id: str, path: Path) -> Path:
     hist = unit_history(archive, unit_id)
     files: dict[str, bytes] = {}
     for name in SECTIONS:
-        files[f"{name}.csv"] = hist[name].to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        files[f"{name}.csv"] = csv_bytes(hist[name])
     for rec in read_letters(archive, unit_id=unit_id, with_content=True).to_dict("records"):
         files[f"letters/{rec['letter_id']}_{safe_name(rec['file_name'])}"] = bytes(rec["content"])
     unit = {k: (None if pd.isna(v) else v) for k, v in hist["unit"].items()}
     manifest = {"unit": unit, "exported_at": now().isoformat(), "workbench": __version__,
                 "archive": repr(archive), "counts": {n: len(hist[n]) for n in SECTIONS},
                 "sha256": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())}}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
         for name, data in sorted(files.items()):
             z.writestr(name, data)
-    path.write_bytes(buf.getvalue())
-    return path
+    return atomic_write(path, buf.getvalue())
 
 
 

@@ -24,7 +24,7 @@ from workbench.errors import NotFoundError, WorkbenchError
 from workbench.files import load_catalogue
 from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import rank_units
 
 from .rectification import read_items
@@ -109,8 +109,9 @@ def check_template(path: Path = TEMPLATE, required: frozenset[str] = REQUIRED):
     return tpl
 
 
-def render_letter(context: dict, template: Path = TEMPLATE) -> bytes:
-    tpl = check_template(template)
+def render_letter(context: dict, template: Path = TEMPLATE, required: frozenset[str] = REQUIRED) -> bytes:
+    """A .docx from a template (checked for the ``required`` placeholders first), in memory."""
+    tpl = check_template(template, required)
     tpl.render(context, autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -160,9 +161,7 @@ def issue_letters(archive: Archive, round_id: str, out_dir: Path, issued_on: dat
                 file_name=r["file_name"], sha256=hashlib.sha256(r["content"]).hexdigest(), content=r["content"],
                 created_by=by, created_at=at))
         for r in rendered:
-            path = out_dir / r["file_name"]
-            path.write_bytes(r["content"])
-            paths.append(path)
+            paths.append(atomic_write(out_dir / r["file_name"], r["content"]))
     return paths
 
 

@@ -104,6 +104,12 @@ def items_as_of(archive: Archive, as_of: date | None = None, round_id: str | Non
     return item_states(items, read_events(archive, items["item_id"]), as_of or date.today())
 
 
+def items_for_file(items: pd.DataFrame) -> pd.DataFrame:
+    """The items as a file shows them (feedback summary, filing package): without the rules'
+    working flags."""
+    return items.drop(columns=["pending", "missed", "failing", "active", "was_suspended"], errors="ignore")
+
+
 def get_item(archive: Archive, item_id: int) -> dict:
     df = archive.read(rectification_items, rectification_items.c.item_id == int(item_id))
     if df.empty:

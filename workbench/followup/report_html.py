@@ -19,7 +19,7 @@ from workbench.core import Catalogue
 from workbench.files import load_catalogue
 from workbench.geography import area_name
 from workbench.labels import register, t
-from workbench.paths import TEMPLATES
+from workbench.paths import TEMPLATES, atomic_write
 from workbench.rounds import indicator_detail
 from workbench.scoring import rank_units
 from workbench.views import charts
@@ -80,7 +80,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     catalogue = catalogue or load_catalogue()
     rnd = archive.get_round(round_id)
     res = sealed_results(archive, round_id)
-    names = archive.units().set_index("unit_id")["name"]
+    names = archive.unit_names()
     ranked = rank_units(res, catalogue).assign(unit_name=lambda d: d["unit_id"].map(names))
     detail = indicator_detail(archive, round_id, catalogue).assign(unit_name=lambda d: d["unit_id"].map(names))
     items = items_as_of(archive, as_of, round_id)
@@ -143,8 +143,4 @@ def render_report(archive: Archive, round_id: str, as_of: date, lang: str = "zh"
 
 def write_report(archive: Archive, round_id: str, path: Path, as_of: date, lang: str = "zh",
                  catalogue: Catalogue | None = None, template: Path = TEMPLATE) -> Path:
-    html = render_report(archive, round_id, as_of, lang, catalogue, template)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return atomic_write(path, render_report(archive, round_id, as_of, lang, catalogue, template))

@@ -182,7 +182,7 @@ class FollowupForm(Form):
         self.draft_pick.options = [(f"#{r.decision_id} {self.L('rule_' + r.rule)} · {r.unit_id}", int(r.decision_id))
                                    for r in drafts.itertuples()]
         units = self.archive.latest_results(self.round_id)["unit_id"].drop_duplicates().sort_values()
-        names = self.archive.units().set_index("unit_id")["name"]
+        names = self.archive.unit_names()
         self.unit_pick.options = [(f"{names.get(u, u)} ({u})", u) for u in units]
         self._show_history()
         seal = seal_of(self.archive, self.round_id)

@@ -96,7 +96,7 @@ class RoundSetupForm(Form):
         units = self.archive.units()
         _, area = parse_round_id(self.round_id)
         local = units[units["level"] == "city"] if area == "city" else units[units["county"] == area]
-        names = units.set_index("unit_id")["name"]
+        names = self.archive.unit_names()
         self.member_unit.options = [(self.L("wt_staffing_office"), "")] + list(
             zip(local["name"], local["unit_id"], strict=True))
         self.team_html.value = html_table(pd.DataFrame({

@@ -107,7 +107,7 @@ class SelectionForm(Form):
     def _load(self) -> pd.DataFrame:
         judged = preview_selection(self.archive, self.round_id)
         judged = judged[judged["reason"] != "other_area"].copy()
-        names = self.archive.units().set_index("unit_id")["name"]
+        names = self.archive.unit_names()
         judged["unit_name"] = judged["unit_id"].map(names)
         saved = self.archive.selection(self.round_id).set_index("matter_id")
         judged["included"] = judged["eligible"]

@@ -3,6 +3,7 @@ tracker, scoring and the comprehensive assessment. Each call reads the archive, 
 and writes back.
 """
 
+from .assessment import RoundScores, score_sources
 from .lifecycle import (
     create_round,
     indicator_detail,
@@ -13,10 +14,12 @@ from .lifecycle import (
 )
 
 __all__ = [
+    "RoundScores",
     "create_round",
     "indicator_detail",
     "load_detail",
     "preview_selection",
     "score_archived_round",
+    "score_sources",
     "select_round",
 ]

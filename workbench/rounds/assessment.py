@@ -16,9 +16,9 @@ from workbench.archive import Archive
 from workbench.core import Catalogue, make_round_id, parse_round_id
 from workbench.files import load_catalogue
 from workbench.labels import column_labels, register, t
-from workbench.scoring import compare_indicators, compare_sources, rank_units
+from workbench.scoring import compare_indicators, compare_sources, rank_units, score_round
 
-from .lifecycle import indicator_detail, score_archived_round
+from .lifecycle import indicator_detail, matters_in_scope, round_weights
 
 register({
     "wt_self_pct": {"zh": "自评完成百分比", "en": "Self-assessed %"},
@@ -61,6 +61,42 @@ def display(df: pd.DataFrame, lang: str = "zh", catalogue: Catalogue | None = No
     return out.rename(columns=names)
 
 
+SOURCES = ("verified", "self")
+
+
+@dataclass
+class RoundScores:
+    """A round scored afresh from the current entries of both sources."""
+    catalogue: Catalogue
+    matters: pd.DataFrame  # archive.round_matters: the matters in scope with their unit's facts
+    results: dict[str, pd.DataFrame]  # "verified" / "self" → score_round, one row per matter
+    names: pd.Series  # unit_id → name
+
+    def units(self, source: str = "verified") -> pd.DataFrame:
+        """The units ranked on one source's results, with ``unit_name`` as the second column."""
+        units = rank_units(self.results[source], self.catalogue)
+        units.insert(1, "unit_name", units["unit_id"].map(self.names))
+        return units
+
+    def gap(self) -> pd.DataFrame:
+        """Self-assessed vs verified per matter (``compare_sources``)."""
+        return compare_sources(self.results["self"], self.results["verified"])
+
+
+def score_sources(archive: Archive, round_id: str, catalogue: Catalogue, weights: pd.Series | None = None,
+                  matters: pd.DataFrame | None = None, save: bool = False, by: str = "") -> RoundScores:
+    """Score the round's matters (``matters``, else ``archive.round_matters``) from the current
+    entries of both sources with ``weights`` (the catalogue's by default); archive both runs if
+    ``save`` and the archive is writable. What the assessment and the batch report share."""
+    weights = round_weights(catalogue, weights)
+    matters = archive.round_matters(round_id) if matters is None else matters
+    results = {s: score_round(matters, archive.current_entries(round_id, s), catalogue, weights) for s in SOURCES}
+    if save and not archive.read_only:
+        for s in SOURCES:
+            archive.save_results(round_id, s, results[s], catalogue, weights, computed_by=by)
+    return RoundScores(catalogue, matters, results, archive.unit_names())
+
+
 @dataclass
 class Assessment:
     round_id: str
@@ -84,13 +120,13 @@ def assess_round(archive: Archive, round_id: str, catalogue: Catalogue | None = 
                  save: bool = False, by: str = "") -> Assessment:
     """Score the round from its current entries (archiving both runs if ``save``) and compare."""
     catalogue = catalogue or load_catalogue()
-    names = archive.units().set_index("unit_id")["name"]
-    verified = score_archived_round(archive, round_id, catalogue, "verified", save=save, computed_by=by)
-    own = score_archived_round(archive, round_id, catalogue, "self", save=save, computed_by=by)
+    scores = score_sources(archive, round_id, catalogue, matters=matters_in_scope(archive, round_id),
+                           save=save, by=by)
+    names = scores.names
+    units = scores.units("verified")
+    gap = scores.gap()
+    verified = scores.results["verified"]
     verified.insert(2, "unit_name", verified["unit_id"].map(names))
-    units = rank_units(verified, catalogue)
-    units.insert(1, "unit_name", units["unit_id"].map(names))
-    gap = compare_sources(own, verified)
     gap.insert(2, "unit_name", gap["unit_id"].map(names))
     gap = gap.sort_values(["inflated", "gap"], ascending=False).reset_index(drop=True)
     vdet = indicator_detail(archive, round_id, catalogue, "verified")

@@ -50,6 +50,17 @@ def round_weights(catalogue: Catalogue, weights: pd.Series | None) -> pd.Series:
     return catalogue.weights if weights is None else weights
 
 
+def matters_in_scope(archive: Archive, round_id: str) -> pd.DataFrame:
+    """``archive.round_matters``, refused while the round has no matters in scope."""
+    matters = archive.round_matters(round_id)
+    if matters.empty:
+        raise WorkbenchError(
+            f"{round_id}: 本轮尚无问效事项,请先运行 workbench select --round {round_id} / "
+            f"no matters in scope yet; run `workbench select --round {round_id}` first"
+        )
+    return matters
+
+
 def score_archived_round(
     archive: Archive,
     round_id: str,
@@ -63,12 +74,7 @@ def score_archived_round(
     """Score a round's matters from the current entries of ``source``; archive the run."""
     catalogue = catalogue or load_catalogue()
     weights = round_weights(catalogue, weights)
-    matters = archive.round_matters(round_id)
-    if matters.empty:
-        raise WorkbenchError(
-            f"{round_id}: 本轮尚无问效事项,请先运行 workbench select --round {round_id} / "
-            f"no matters in scope yet; run `workbench select --round {round_id}` first"
-        )
+    matters = matters_in_scope(archive, round_id)
     current = archive.current_entries(round_id, source)
     table = score_round(matters, current, catalogue, weights)
     if save and not archive.read_only:

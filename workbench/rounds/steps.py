@@ -148,7 +148,7 @@ def check_officer(archive: Archive, round_id: str, officer: str, unit_id: str, l
     if officer not in members.index:
         raise StateError(t("wt_officer_unknown", lang, officer=officer))
     if members.at[officer, "unit_id"] == unit_id:
-        names = archive.units().set_index("unit_id")["name"]
+        names = archive.unit_names()
         raise StateError(t("wt_officer_conflict", lang, officer=officer, unit=names.get(unit_id, unit_id)))
 
 

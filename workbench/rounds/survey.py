@@ -25,6 +25,7 @@ from workbench.core import Catalogue
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.files import Failures, check_entries, load_catalogue
 from workbench.labels import register, t
+from workbench.paths import atomic_path
 
 FORMAT = "workbench-survey/1"
 META_SHEET = "_meta"
@@ -190,10 +191,8 @@ def export_survey(archive: Archive, round_id: str, unit_id: str, path: str | Pat
                 ("catalogue_hash", catalogue.hash)):
         meta.append(row)
     meta.sheet_state = "hidden"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 
