@@ -33,6 +33,7 @@ LABELS: dict[str, dict[str, str]] = {
     "round": {"zh": "问效轮次", "en": "Round"},
     "year": {"zh": "年度", "en": "Year"},
     "area": {"zh": "地区", "en": "Area"},
+    "province": {"zh": "省级", "en": "Province"},
     "city": {"zh": "市级", "en": "City"},
     "county": {"zh": "县(市、区)", "en": "County"},
     "level": {"zh": "层级", "en": "Level"},
@@ -100,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "县级单位须填写6位行政区划代码",
         "en": "a county-level unit needs its 6-digit division code",
     },
+    "err_unit_level": {"zh": "本机构的单位层级只能是:{levels}", "en": "a unit's level must be one of this office's: {levels}"},
     "err_decode": {
         "zh": "无法识别文件编码(已尝试 UTF-8、UTF-8 BOM、GB18030)",
         "en": "cannot decode the file (tried UTF-8, UTF-8 with BOM, GB18030)",
@@ -116,8 +118,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "round {round_id} does not exist; run `workbench round create` first",
     },
     "err_bad_area": {
-        "zh": "地区 {area} 无效;应为 city 或以下县级代码之一:{options}",
-        "en": "area {area} is not valid; use city or one of the county codes: {options}",
+        "zh": "地区 {area} 无效;可选:{options}",
+        "en": "area {area} is not valid; choose one of: {options}",
     },
 }
 

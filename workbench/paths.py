@@ -10,21 +10,80 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_DIR.parent
 TEMPLATES = PACKAGE_DIR / "templates"
 VOILA_CONFIG = PACKAGE_DIR / "voila_config"
 
-PARAMETERS_DIR = PROJECT_ROOT / "parameters"
-DEFAULT_CATALOGUE = PARAMETERS_DIR / "catalogue.yaml"
-SCENARIO_DIR = PARAMETERS_DIR / "weights"
-PERFORMANCE_RULE = PARAMETERS_DIR / "county_performance.yaml"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-REPORTS_DIR = PROJECT_ROOT / "reports"
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "workbench.db"
+# The shipped defaults (parameters/, notebooks/): the checkout's top-level folders when run from a
+# checkout, else the copies the wheel carries inside the package (pyproject maps them there).
+_CHECKOUT = PACKAGE_DIR.parent
+IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "parameters").is_dir()
+SHIPPED = _CHECKOUT if IN_CHECKOUT else PACKAGE_DIR
+SHIPPED_PARAMETERS = SHIPPED / "parameters"
+NOTEBOOKS_DIR = SHIPPED / "notebooks"
+PROJECT_DIRS = ("parameters", "reports", "data")
+
+
+def project_root() -> Path:
+    """The office's project folder, which holds ``parameters/``, ``reports/`` and ``data/``:
+    ``--project DIR`` (``WORKBENCH_PROJECT``); else the current folder if it has ``parameters/``
+    (made by ``workbench new``); else the checkout when run from one; else the current folder."""
+    env = os.environ.get("WORKBENCH_PROJECT")
+    if env:
+        return Path(env).resolve()
+    cwd = Path.cwd()
+    if (cwd / "parameters").is_dir() or not IN_CHECKOUT:
+        return cwd
+    return _CHECKOUT
+
+
+def create_project(directory: str | Path) -> Path:
+    """``workbench new DIR``: a project folder with the shipped ``parameters/`` (organisation,
+    catalogue, weights, yearly batch parameters, county performance rule) to edit, and empty
+    ``reports/`` and ``data/``. An existing ``parameters/`` is never overwritten."""
+    root = Path(directory).resolve()
+    target = root / "parameters"
+    if target.exists():
+        raise FileExistsError(target)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SHIPPED_PARAMETERS, target, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
+    for name in ("reports", "data"):
+        (root / name).mkdir(exist_ok=True)
+    return root
+
+
+def parameters_dir() -> Path:
+    """The project's ``parameters/`` if it has one, else the shipped defaults."""
+    own = project_root() / "parameters"
+    return own if own.is_dir() else SHIPPED_PARAMETERS
+
+
+def parameter_file(name: str) -> Path:
+    """One parameter file: the project's copy if it has it, else the shipped default."""
+    own = project_root() / "parameters" / name
+    return own if own.exists() else SHIPPED_PARAMETERS / name
+
+
+def default_db_path() -> Path:
+    return project_root() / "data" / "workbench.db"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+PROJECT_ROOT = project_root()
+PARAMETERS_DIR = parameters_dir()
+DEFAULT_CATALOGUE = parameter_file("catalogue.yaml")
+SCENARIO_DIR = parameter_file("weights")
+PERFORMANCE_RULE = parameter_file("county_performance.yaml")
+DEFAULT_ORGANISATION = parameter_file("organisation.yaml")
+REPORTS_DIR = reports_dir()
+DEFAULT_DB_PATH = default_db_path()
 
 
 # ------------------------------------------------------------------ writing files

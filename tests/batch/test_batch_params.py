@@ -22,6 +22,7 @@ from workbench.batch.params import plan_year, round_title
 from workbench.batch.report import FIXED_W3CDTF, FIXED_ZIP_TIME, normalise_office_file
 from workbench.errors import WorkbenchError
 from workbench.files.exports import export_table
+from workbench.organisation import default_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -136,9 +137,10 @@ def test_cli_reports_bad_input_without_traceback(demo_db, tmp_path, capsys):
 
 
 def test_round_titles():
-    assert round_title(2018, "city") == "2018年度潍坊市(市级)机构编制事项跟踪问效报告"
-    assert round_title(2019, "370781") == "2019年度潍坊市青州市机构编制事项跟踪问效报告"
-    assert "Qingzhou, Weifang" in round_title(2019, "370781", "en")
+    org = default_organisation()
+    assert round_title(org, 2018, "city") == "2018年度潍坊市(市级)机构编制事项跟踪问效报告"
+    assert round_title(org, 2019, "370781") == "2019年度潍坊市青州市机构编制事项跟踪问效报告"
+    assert "Qingzhou, Weifang" in round_title(org, 2019, "370781", "en")
 
 
 def test_xlsx_is_reproducible(tmp_path):

@@ -15,6 +15,7 @@ from workbench.core.selection import (
     summarise_selection,
 )
 from workbench.errors import WorkbenchError
+from workbench.organisation import default_organisation
 
 UNITS = pd.DataFrame({
     "unit_id": ["C1", "Q1", "Z1"], "level": ["city", "county", "county"],
@@ -76,12 +77,15 @@ def test_area_filter():
 
 
 def test_round_ids():
-    assert make_round(2018, "370781").round_id == "2018-370781"
-    assert parse_round_id("2019-city") == (2019, "city")
+    areas = default_organisation().areas  # the pure functions check against the areas passed in
+    assert make_round(2018, "370781", areas=areas).round_id == "2018-370781"
+    assert parse_round_id("2019-city", areas) == (2019, "city")
     with pytest.raises(WorkbenchError):
-        parse_round_id("2019-999999")
+        parse_round_id("2019-999999", areas)
+    with pytest.raises(WorkbenchError):
+        parse_round_id("2019-shanghai")
     with pytest.raises(WorkbenchError, match="370781"):
-        make_round(2018, "shanghai")
+        make_round(2018, "shanghai", areas=areas)
     with pytest.raises(WorkbenchError):
         make_round(2018, "city", window_start=date(2018, 1, 1), window_end=date(2017, 1, 1))
 

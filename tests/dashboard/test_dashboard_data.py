@@ -23,7 +23,10 @@ from workbench.dashboard.serve import (
     kernel_environment,
     voila_argv,
 )
-from workbench.geography import CITY, COUNTIES
+from workbench.organisation import default_organisation
+
+CITY, COUNTIES = "city", default_organisation().counties
+
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def data(demo_db) -> dd.DashboardData:
 def test_default_scope_is_the_latest_completed_year_and_the_whole_city(data):
     assert dd.default_year(data.rounds) == 2020
     assert dd.year_options(data.rounds) == [2021, 2020, 2019, 2018]
-    assert dd.area_options(data.rounds) == [dd.ALL, CITY, *COUNTIES]
+    assert dd.area_options(data.rounds, default_organisation().areas) == [dd.ALL, CITY, *COUNTIES]
 
 
 def test_headline_reproduces_the_source_totals(data, catalogue):

@@ -7,8 +7,10 @@ import pytest
 
 from workbench.archive.store import Archive
 from workbench.demo.build import build_demo
-from workbench.geography import COUNTIES
+from workbench.organisation import default_organisation
 from workbench.scoring import compare_sources
+
+COUNTIES = default_organisation().counties
 
 
 @pytest.fixture(scope="module")

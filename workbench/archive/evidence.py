@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from workbench.errors import WorkbenchError
 from workbench.labels import register, t
-from workbench.paths import DEFAULT_DB_PATH, atomic_write
+from workbench.paths import atomic_write, default_db_path
 
 from .schema import evidence
 from .store import Archive, now, sqlite_path
@@ -42,7 +42,7 @@ def evidence_dir(archive: Archive) -> Path:
     if env:
         return Path(env)
     path = sqlite_path(archive.url)
-    return (path.parent if path else DEFAULT_DB_PATH.parent) / "evidence"
+    return (path.parent if path else default_db_path().parent) / "evidence"
 
 
 def blob_path(archive: Archive, sha256: str) -> Path:

@@ -16,6 +16,28 @@ SOURCES = ("self", "verified")
 metadata = sa.MetaData()
 
 
+organisation = sa.Table(
+    # The office and the areas it oversees, as validated from its organisation.yaml
+    # (``workbench init --org``). One row per recording; the latest is the organisation.
+    "organisation", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document", sa.Text, nullable=False),  # the validated document, JSON
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_by", sa.String(80)),
+)
+
+
+organisation_areas = sa.Table(
+    # The areas of the latest organisation, one row each (the own area first), for joins.
+    "organisation_areas", metadata,
+    sa.Column("area", sa.String(10), primary_key=True),  # the level word for the own area, else the code
+    sa.Column("code", sa.String(6), nullable=False, unique=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("name_en", sa.String(80), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+
 units = sa.Table(
     "units", metadata,
     sa.Column("unit_id", sa.String(40), primary_key=True),

@@ -22,12 +22,15 @@ from workbench import __version__
 from workbench.core import Catalogue, RoundSpec, weights_hash
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.labels import t
-from workbench.paths import DEFAULT_DB_PATH
+from workbench.organisation import Organisation, default_organisation, validate
+from workbench.paths import default_db_path
 
 from .schema import (
     entries,
     matters,
     metadata,
+    organisation,
+    organisation_areas,
     results,
     round_matters,
     rounds,
@@ -44,7 +47,7 @@ def now() -> datetime:
 def resolve_url(url: str | None = None) -> str:
     """``--db`` beats ``WORKBENCH_DB`` beats the SQLite file under ``data/``.
     A bare path is taken as a SQLite file."""
-    url = url or os.environ.get("WORKBENCH_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+    url = url or os.environ.get("WORKBENCH_DB") or f"sqlite:///{default_db_path()}"
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
     return url
@@ -62,6 +65,7 @@ class Archive:
     def __init__(self, url: str | None = None, read_only: bool = False):
         self.url = resolve_url(url)
         self.read_only = read_only
+        self._org: Organisation | None = None
         path = sqlite_path(self.url)
         if path is not None:
             if read_only:
@@ -96,6 +100,33 @@ class Archive:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).mappings().all()
         return pd.DataFrame(rows, columns=[c.name for c in tbl.columns])
+
+    def organisation(self) -> Organisation:
+        """The office and its areas as recorded by ``workbench init --org``; an archive without
+        one (older archives, ``init`` without ``--org``) has the shipped default."""
+        if self._org is None:
+            with self.engine.connect() as conn:
+                if not sa.inspect(conn).has_table("organisation"):
+                    doc = None
+                else:
+                    doc = conn.execute(sa.select(organisation.c.document)
+                                       .order_by(organisation.c.version.desc()).limit(1)).scalar()
+            self._org = (validate(json.loads(doc), "archive") if doc
+                         else default_organisation())
+        return self._org
+
+    def record_organisation(self, org: Organisation, recorded_by: str = "") -> None:
+        """Record a (validated) organisation: its document and its areas, in one transaction."""
+        areas = [(org.own, org.area), *((a.code, a) for a in org.subordinates)]
+        with self.engine.begin() as conn:
+            conn.execute(organisation.insert().values(
+                document=json.dumps(org.to_document(), ensure_ascii=False), recorded_at=now(),
+                recorded_by=recorded_by))
+            conn.execute(organisation_areas.delete())
+            conn.execute(organisation_areas.insert(), [
+                {"area": key, "code": a.code, "name": a.name, "name_en": a.name_en, "position": i}
+                for i, (key, a) in enumerate(areas)])
+        self._org = org
 
     def units(self) -> pd.DataFrame:
         return self.read(units)

@@ -17,8 +17,8 @@ import pandas as pd
 from workbench import __version__
 from workbench.core import CATEGORIES
 from workbench.files import load_catalogue
-from workbench.geography import AREAS, area_name
 from workbench.labels import register, t
+from workbench.organisation import Organisation, area_name, default_organisation
 from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import rank_units
 from workbench.views import band_distribution, to_svg
@@ -29,8 +29,8 @@ TEMPLATE = "batch_index.html.j2"
 BANDS = ("优", "良", "中", "差")
 
 register({
-    "bi_title": {"zh": "{year}年度潍坊市机构编制事项跟踪问效 · 报告索引",
-                 "en": "{year} follow-up evaluation, Weifang — report index"},
+    "bi_title": {"zh": "{year}年度{place}机构编制事项跟踪问效 · 报告索引",
+                 "en": "{year} follow-up evaluation, {place} — report index"},
     "bi_rounds": {"zh": "各轮次报告", "en": "Rounds"},
     "bi_overview": {"zh": "年度概况", "en": "Overview of the year"},
     "bi_by_level_category": {"zh": "按层级和类别统计事项数", "en": "Matters by level and category"},
@@ -48,17 +48,18 @@ register({
 })
 
 
-def _rounds_in_order(rounds: dict[str, dict]) -> list[tuple[str, str, dict]]:
-    """``(round_id, area, manifest entry)``, city first: every round the year's manifest holds,
-    also those an ``--areas`` run left alone."""
-    listed = [(rid, e["area"], e) for rid, e in rounds.items() if e.get("area") in AREAS]
-    return sorted(listed, key=lambda r: AREAS.index(r[1]))
+def _rounds_in_order(rounds: dict[str, dict], org: Organisation) -> list[tuple[str, str, dict]]:
+    """``(round_id, area, manifest entry)``, the office's own area first: every round the year's
+    manifest holds, also those an ``--areas`` run left alone."""
+    areas = list(org.areas)
+    listed = [(rid, e["area"], e) for rid, e in rounds.items() if e.get("area") in areas]
+    return sorted(listed, key=lambda r: areas.index(r[1]))
 
 
 def year_results(plan: YearPlan, rounds: dict[str, dict]) -> pd.DataFrame:
     """The result tables of the year's successful rounds, stacked."""
     frames = []
-    for rid, area, entry in _rounds_in_order(rounds):
+    for rid, area, entry in _rounds_in_order(rounds, plan.org or default_organisation()):
         csv = plan.output / area / f"{rid}.csv"
         if entry.get("status") == "ok" and csv.is_file():
             frames.append(pd.read_csv(csv, encoding="utf-8-sig", dtype={"area": str, "unit_id": str}))
@@ -67,11 +68,13 @@ def year_results(plan: YearPlan, rounds: dict[str, dict]) -> pd.DataFrame:
                  "completion_pct", "status", "matter_id"])
 
 
-def overview(results: pd.DataFrame, lang: str = "zh") -> dict:
+def overview(results: pd.DataFrame, lang: str = "zh", org: Organisation | None = None) -> dict:
     """Counts by level × category, by band, and the units under 60% (a unit's mean over its
     complete matters, as in the round reports)."""
+    org = org or default_organisation()
+    levels = [org.level] + ([org.subordinate_level] if org.subordinate_level else [])
     table = (results.groupby(["level", "category"]).size().unstack(fill_value=0)
-             .reindex(index=["city", "county"], columns=list(CATEGORIES), fill_value=0))
+             .reindex(index=levels, columns=list(CATEGORIES), fill_value=0))
     table.index.name = table.columns.name = None
     table[t("bi_total", lang)] = table.sum(axis=1)
     table.loc[t("bi_total", lang)] = table.sum()
@@ -84,7 +87,7 @@ def overview(results: pd.DataFrame, lang: str = "zh") -> dict:
             ranked = rank_units(part, catalogue)
             names = part.drop_duplicates("unit_id").set_index("unit_id")["unit_name"]
             low = ranked[ranked["completion_pct"] < 60]
-            units += [{"area": area_name(area, lang), "round_id": rid, "unit": names[u],
+            units += [{"area": area_name(org, area, lang), "round_id": rid, "unit": names[u],
                        "pct": p, "matters": m}
                       for u, p, m in zip(low["unit_id"], low["completion_pct"], low["matters"])]
     return {"level_category": table, "bands": bands, "under_60": units}
@@ -94,13 +97,14 @@ def write_index(plan: YearPlan, rounds: dict[str, dict], lang: str | None = None
 
     lang = lang or "zh"
     results = year_results(plan, rounds)
-    view = overview(results, lang)
+    org = plan.org or default_organisation()
+    view = overview(results, lang, org)
     rows = []
-    for rid, area, entry in _rounds_in_order(rounds):
+    for rid, area, entry in _rounds_in_order(rounds, org):
         part = results[results["round_id"] == rid]
         rows.append({
-            "round_id": rid, "area": area_name(area, lang), "status": entry.get("status"),
-            "title": round_title(plan.year, area, lang), "href": f"{area}/{rid}", "area_dir": area,
+            "round_id": rid, "area": area_name(org, area, lang), "status": entry.get("status"),
+            "title": round_title(org, plan.year, area, lang), "href": f"{area}/{rid}", "area_dir": area,
             "units": part["unit_id"].nunique(), "matters": len(part), "seconds": entry.get("seconds"),
             "bands": {b: int((part["band"] == b).sum()) for b in BANDS},
             "error": entry.get("error"),
@@ -113,6 +117,6 @@ def write_index(plan: YearPlan, rounds: dict[str, dict], lang: str | None = None
         t=lambda key, **kw: t(key, lang, **kw), lang=lang, year=plan.year, rows=rows,
         bands=BANDS, level_category=view["level_category"].to_html(border=0, classes="wb-table"),
         band_counts=view["bands"], under_60=view["under_60"], chart=chart,
-        catalogue=plan.catalogue_hash, version=__version__, escape=html.escape,
+        catalogue=plan.catalogue_hash, version=__version__, escape=html.escape, place=org.place(org.own, lang),
     )
     return atomic_write(plan.output / "index.html", page)

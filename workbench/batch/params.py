@@ -30,12 +30,17 @@ from workbench.dates import as_date
 from workbench.errors import WorkbenchError
 from workbench.files import load_catalogue
 from workbench.followup import TEMPLATE
-from workbench.geography import AREAS, CITY, CITY_NAME, CITY_NAME_EN, area_name
 from workbench.labels import register, t
-from workbench.paths import DEFAULT_CATALOGUE, NOTEBOOKS_DIR, PARAMETERS_DIR
+from workbench.organisation import Organisation, area_name, is_subordinate
+from workbench.paths import (
+    NOTEBOOKS_DIR,
+    SHIPPED_PARAMETERS,
+    parameter_file,
+    parameters_dir,
+    project_root,
+)
 
 DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "round_report.ipynb"
-DEFAULT_PARAMS_DIR = PARAMETERS_DIR
 #: notebook parameters the batch sets for every round; a parameters file may not set them
 BATCH_SET = ("round_id", "db", "catalogue", "output_dir")
 TOP_KEYS = {
@@ -112,13 +117,24 @@ register({
 })
 
 
-def round_title(year: int, area: str, lang: str = "zh") -> str:
-    """``2018年度潍坊市(市级)机构编制事项跟踪问效报告``; a county's report names its city too."""
+def round_title(org: Organisation, year: int, area: str, lang: str = "zh") -> str:
+    """``2018年度潍坊市(市级)机构编制事项跟踪问效报告``; a subordinate's report names the office's
+    area too (``2019年度潍坊市青州市…``)."""
+    own = org.place(org.own, lang)
     if lang == "en":
-        where = area_name(area, "en") + ("" if area == CITY else f", {CITY_NAME_EN}")
+        where = area_name(org, area, "en") + (f", {own}" if is_subordinate(area) else "")
         return f"{year} follow-up evaluation of institutional-establishment matters — {where}"
-    where = area_name(area) if area == CITY else CITY_NAME + area_name(area)
+    where = own + area_name(org, area) if is_subordinate(area) else area_name(org, area)
     return f"{year}年度{where}机构编制事项跟踪问效报告"
+
+
+def _area_key(org: Organisation, area: str) -> str:
+    """An area as a user typed it (key, code or name) → its key; unknown ones stay as typed so
+    the caller names them in its own message."""
+    try:
+        return org.resolve_area(area)
+    except WorkbenchError:
+        return area
 
 
 @dataclass
@@ -138,6 +154,7 @@ class RoundTask:
     letters: bool = False  # write the feedback letters of a sealed round
     db_url: str = ""  # the archive; reaches the kernel as WORKBENCH_DB, so no password is
     # written into the executed notebook
+    org: Organisation | None = None  # the archive's organisation (titles, area names)
 
 
 @dataclass
@@ -147,6 +164,7 @@ class YearPlan:
     output: Path
     tasks: list[RoundTask]
     catalogue_hash: str
+    org: Organisation | None = None
 
 
 def _fail(label: str, **kw) -> WorkbenchError:
@@ -295,15 +313,17 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[str] | None = None,
               kernel_name: str = "python3") -> YearPlan:
     """Read and check ``<params_dir>/<year>.yaml`` against the archive and the notebook."""
-    params_dir = Path(params_dir or DEFAULT_PARAMS_DIR).resolve()
-    root = params_dir.parent
+    params_dir = Path(params_dir or parameters_dir()).resolve()
+    # The project's folder; the shipped defaults write into the project, never the package.
+    root = project_root() if params_dir == SHIPPED_PARAMETERS.resolve() else params_dir.parent
+    org = archive.organisation()
     path, raw = read_params_file(year, params_dir)
     rounds = archive.rounds()
     have = rounds[rounds["year"] == year].set_index("area")
     if have.empty:
         years = ", ".join(str(y) for y in sorted(rounds["year"].unique())) or "—"
         raise _fail("bp_no_data", year=year, options=years)
-    present = sorted(have.index, key=AREAS.index)
+    present = sorted(have.index, key=list(org.areas).index)
     wanted = present if raw.get("areas", "all") == "all" else raw["areas"]
     for key, names in [("areas", wanted), ("overrides", list(raw["overrides"]))]:
         for area in names:
@@ -311,6 +331,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
                 raise _fail("bp_no_round", path=path, name=key, area=area, year=year,
                             options=", ".join(present))
     if areas:
+        areas = [_area_key(org, a) for a in areas]
         for area in areas:
             if area not in wanted:
                 raise _fail("bp_unknown_area", area=area, path=path, options=", ".join(wanted))
@@ -322,7 +343,7 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
     base = raw.get("parameters") or {}
     check_notebook_parameters(path, notebook, base, "parameters", declared)
     output = check_output(path, raw.get("output", f"reports/{year}"), root)
-    catalogue = DEFAULT_CATALOGUE
+    catalogue = parameter_file("catalogue.yaml")
     catalogue_hash = load_catalogue(catalogue).hash
     notebook_hash = file_hash(notebook)
     letters = bool(raw.get("letters", True))
@@ -353,8 +374,8 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
             inputs["letter_template"] = file_hash(letter_template())
         tasks.append(RoundTask(rid, year, area, notebook, output / area, params,
                                int(raw.get("timeout", 600)), kernel_name, root, inputs, letters,
-                               archive.url))
-    return YearPlan(year, path, output, tasks, catalogue_hash)
+                               archive.url, org))
+    return YearPlan(year, path, output, tasks, catalogue_hash, org)
 
 
 def letter_template() -> Path:

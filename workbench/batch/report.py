@@ -23,6 +23,7 @@ from workbench.archive import Archive
 from workbench.core import Catalogue, weights_hash
 from workbench.files import export_table, load_catalogue, load_weights
 from workbench.labels import column_labels, register, t
+from workbench.organisation import Organisation, default_organisation
 from workbench.paths import atomic_path
 from workbench.rounds import score_sources
 from workbench.views import charts
@@ -76,13 +77,14 @@ class RoundReport:
     units: pd.DataFrame  # rank_units + unit_name
     gaps: pd.DataFrame  # compare_sources
     work_log: dict
+    org: Organisation | None = None  # the archive's organisation (the title's area names)
 
     @property
     def round_id(self) -> str:
         return self.round["round_id"]
 
     def title(self, lang: str = "zh") -> str:
-        return round_title(int(self.round["year"]), self.round["area"], lang)
+        return round_title(self.org or default_organisation(), int(self.round["year"]), self.round["area"], lang)
 
 
 def load_round_report(round_id: str, db: str = "", weights: str = "official",
@@ -96,13 +98,14 @@ def load_round_report(round_id: str, db: str = "", weights: str = "official",
         rnd = archive.get_round(round_id)
         scores = score_sources(archive, round_id, cat, w)
         log = archive.work_log(round_id)
+        org = archive.organisation()
     finally:
         archive.dispose()
     facts = scores.matters[["matter_id", "unit_name", "level", "late"]]
     results = scores.results[source].merge(facts, on="matter_id").assign(round_id=round_id, area=rnd["area"])
     results["late"] = results["late"].astype(bool)
     return RoundReport(rnd, cat, w, weights or "official", source,
-                       results[RESULT_TABLE_COLUMNS], scores.units(source), scores.gap(), log)
+                       results[RESULT_TABLE_COLUMNS], scores.units(source), scores.gap(), log, org)
 
 
 # ------------------------------------------------------------------ sections

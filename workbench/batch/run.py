@@ -31,6 +31,7 @@ from workbench.archive import Archive
 from workbench.errors import WorkbenchError
 from workbench.followup import prepare_letters, seal_of
 from workbench.labels import register, t
+from workbench.organisation import default_organisation
 from workbench.paths import TEMPLATES, atomic_write
 
 from .index import write_index
@@ -121,7 +122,7 @@ def run_round(task: RoundTask) -> dict:
         entry["timings"] = {"kernel": round(seconds - executed, 3), "execute": round(executed, 3)}
         step, t0 = "html", time.perf_counter()
         lang = task.parameters.get("lang", "zh")
-        html = _to_html(nb, round_title(task.year, task.area, lang), lang)
+        html = _to_html(nb, round_title(task.org or default_organisation(), task.year, task.area, lang), lang)
         (staging / f"{task.round_id}.html").write_text(html, encoding="utf-8")
         entry["timings"]["convert"] = round(time.perf_counter() - t0, 3)
         step = "letters"

@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="跟踪问效 evaluation workbench")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument("--lang", choices=["zh", "en"], help="language of messages and headers (default zh)")
+    parser.add_argument("--project", metavar="DIR",
+                        help="the office's project folder (parameters/, reports/, data/); "
+                             "default $WORKBENCH_PROJECT, else the current folder if it has parameters/")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.add_cli(sub)
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.lang:
         os.environ["WORKBENCH_LANG"] = args.lang
+    if args.project:
+        os.environ["WORKBENCH_PROJECT"] = os.path.abspath(args.project)
     try:
         return args.func(args) or 0
     except ValidationError as exc:

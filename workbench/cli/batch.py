@@ -6,7 +6,7 @@ from pathlib import Path
 
 from workbench.batch import default_jobs, run_batch
 from workbench.labels import t
-from workbench.paths import PROJECT_ROOT
+from workbench.paths import project_root
 
 from .common import db_option
 
@@ -37,7 +37,7 @@ def cmd_batch(args) -> int:
         statuses = [manifest.rounds[t_.round_id] for t_ in manifest.plan.tasks]
         index = manifest.plan.output / "index.html"
         try:
-            index = index.relative_to(PROJECT_ROOT)
+            index = index.relative_to(project_root())
         except ValueError:
             pass
         print(t("batch_summary", year=year,

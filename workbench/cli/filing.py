@@ -73,19 +73,20 @@ def cmd_filings(args) -> int:
     """``workbench filings``: the status table, then the performance table of each year."""
 
     archive = Archive(args.db, read_only=True)
+    org = archive.organisation()
     status = filing_status(archive, args.year, args.as_of)
     years = [args.year] if args.year else sorted(status["year"].unique())
     perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
-    print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
+    print(format_table(labelled(status.drop(columns="problems"), args.lang, org).drop(columns=t("filing_col_area", args.lang))))
     counts = status["status"].value_counts()
     print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
     cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
             "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
             "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]
     print()
-    print(format_table(labelled(perf[cols], args.lang)))
+    print(format_table(labelled(perf[cols], args.lang, org)))
     if args.out:
-        _write_out(args.out, labelled(status, args.lang), labelled(perf[cols], args.lang))
+        _write_out(args.out, labelled(status, args.lang, org), labelled(perf[cols], args.lang, org))
         print(f"\n→ {args.out}")
     return 0
 

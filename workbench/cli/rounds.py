@@ -18,14 +18,33 @@ from workbench.files import (
     load_catalogue,
     load_weights,
 )
-from workbench.labels import t
+from workbench.labels import register, t
+from workbench.organisation import load_organisation
+from workbench.paths import create_project
 from workbench.rounds import create_round, score_archived_round, select_round
 
 from .common import by_option, date_arg, db_option, format_table, open_archive
 
+register({
+    "project_exists": {"zh": "{path} 已存在,未作改动", "en": "{path} exists; nothing was changed"},
+    "project_created": {
+        "zh": "已创建项目文件夹 {path}:先编辑 parameters/organisation.yaml(本机构及下级地区)、catalogue.yaml 与 weights/,"
+              "再运行 workbench init --org parameters/organisation.yaml",
+        "en": "project folder {path} created: edit parameters/organisation.yaml (the office and its areas), "
+              "catalogue.yaml and weights/, then run workbench init --org parameters/organisation.yaml"},
+    "org_recorded": {"zh": "已记录组织机构:{office},下级地区 {count} 个",
+                     "en": "organisation recorded: {office}, {count} subordinate area(s)"},
+})
+
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create an empty archive")
+    p = sub.add_parser("new", help="create a project folder: parameters/ (organisation, catalogue, weights), reports/, data/")
+    p.add_argument("directory", type=Path)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("init", help="create an empty archive (and record the office's organisation)")
+    p.add_argument("--org", type=Path, help="organisation.yaml: the office and its areas (default: the shipped one)")
+    by_option(p)
     db_option(p)
     p.set_defaults(func=cmd_init)
 
@@ -72,8 +91,21 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
 
 
 
+def cmd_new(args) -> int:
+    try:
+        root = create_project(args.directory)
+    except FileExistsError as exc:
+        raise WorkbenchError(t("project_exists", path=exc.args[0])) from None
+    print(t("project_created", path=root))
+    return 0
+
+
 def cmd_init(args) -> int:
+    org = load_organisation(args.org) if args.org else None  # checked before anything is created
     archive = open_archive(args)
+    if org is not None:
+        archive.record_organisation(org, args.by)
+        print(t("org_recorded", office=org.office_name, count=len(org.subordinates)))
     print(f"archive ready: {archive!r}")
     return 0
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.geography import AREAS, CITY, COUNTIES
 from workbench.labels import t
+from workbench.organisation import is_subordinate
 
 MIN_AGE_MONTHS = 6
 LATE_AFTER_MONTHS = 12
@@ -35,13 +35,19 @@ class RoundSpec:
         return make_round_id(self.year, self.area)
 
 
+LEVEL_WORDS = ("province", "city", "county")
+
+
 def make_round_id(year: int, area: str) -> str:
     return f"{int(year)}-{area}"
 
 
-def parse_round_id(round_id: str) -> tuple[int, str]:
+def parse_round_id(round_id: str, areas: tuple[str, ...] | None = None) -> tuple[int, str]:
+    """``(year, area)``; the area is the office's level word or a division code (and one of
+    ``areas`` when given)."""
     year, _, area = round_id.partition("-")
-    if not year.isdigit() or area not in AREAS:
+    known = area in areas if areas is not None else (area in LEVEL_WORDS or is_subordinate(area))
+    if not year.isdigit() or not known:
         raise WorkbenchError(
             f"问效轮次编号无效 / not a round id: {round_id!r} (e.g. 2018-city, 2018-370781)"
         )
@@ -63,9 +69,11 @@ def make_round(
     window_start: date | None = None,
     window_end: date | None = None,
     eval_date: date | None = None,
+    areas: tuple[str, ...] | None = None,
 ) -> RoundSpec:
-    if area not in AREAS:
-        raise WorkbenchError(t("err_bad_area", area=area, options=", ".join(COUNTIES)))
+    """A round of ``year`` for ``area`` (one of ``areas``, the organisation's, when given)."""
+    if not (area in areas if areas is not None else (area in LEVEL_WORDS or is_subordinate(area))):
+        raise WorkbenchError(t("err_bad_area", area=area, options=", ".join(areas or ())))
     ws, we = default_window(year)
     spec = RoundSpec(year, area, window_start or ws, window_end or we, eval_date or default_eval_date(year))
     if spec.window_start > spec.window_end:
@@ -79,7 +87,8 @@ def select_matters(matters: pd.DataFrame, units: pd.DataFrame, spec: RoundSpec) 
     m = matters.merge(units[["unit_id", "level", "county"]], on="unit_id", how="left")
     approved = pd.to_datetime(m["approved_on"])
     ev = pd.Timestamp(spec.eval_date)
-    in_area = (m["level"] == CITY) if spec.area == CITY else (m["county"] == spec.area)
+    # The office's own area takes the units of its own level; a subordinate's, the units it files for.
+    in_area = (m["county"] == spec.area) if is_subordinate(spec.area) else (m["level"] == spec.area)
     before = approved < pd.Timestamp(spec.window_start)
     after = approved > pd.Timestamp(spec.window_end)
     # Calendar months, as people count them: 2017-03-31 → 2017-09-30 is six months.

@@ -15,7 +15,7 @@ from datetime import datetime
 import pandas as pd
 
 from workbench.core import Catalogue
-from workbench.geography import CITY, COUNTIES
+from workbench.organisation import Organisation, is_subordinate, subordinate_mask
 from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
 
 ALL = "all"
@@ -33,6 +33,7 @@ class DashboardData:
     #: optional: "rectifications" (item states), "decisions", "filings" — see ``fetch``
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     as_of: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    org: Organisation | None = None  # the archive's organisation: area names, the office's place
 
 
 def prepare_results(results: pd.DataFrame, units: pd.DataFrame, selection: pd.DataFrame) -> pd.DataFrame:
@@ -58,10 +59,14 @@ def default_year(rounds: pd.DataFrame) -> int | None:
     return None if pool.empty else int(pool["year"].max())
 
 
-def area_options(rounds: pd.DataFrame) -> list[str]:
-    """``all``, ``city`` when the city has rounds, then the counties that have rounds, in code order."""
+def area_options(rounds: pd.DataFrame, order: tuple[str, ...] = ()) -> list[str]:
+    """``all``, the office's own area when it has rounds, then the subordinates that have rounds,
+    in ``order`` (the organisation's areas) and then code order."""
     areas = set(rounds["area"])
-    return [ALL] + ([CITY] if CITY in areas else []) + [c for c in COUNTIES if c in areas]
+    known = [a for a in order if a in areas]
+    rest = sorted(areas - set(known), key=lambda a: (is_subordinate(a), a))
+    own = [a for a in known + rest if not is_subordinate(a)]
+    return [ALL] + own + [a for a in known + rest if is_subordinate(a)]
 
 
 def in_scope(results: pd.DataFrame, year: int | None = None, area: str = ALL) -> pd.DataFrame:
@@ -92,8 +97,8 @@ def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area
     years = sorted(closed["year"].unique())
     out: dict[str, float | int | None] = {
         "matters": len(done),
-        "city_matters": int((done["area"] == CITY).sum()),
-        "county_matters": int((done["area"] != CITY).sum()),
+        "city_matters": int((~subordinate_mask(done["area"])).sum()),
+        "county_matters": int(subordinate_mask(done["area"]).sum()),
         "unfinished": int((scope["status"] != COMPLETE).sum()),
         "avg_pct": round(float(done["completion_pct"].mean()), 1) if len(done) else None,
         "units": len(units),
@@ -101,8 +106,8 @@ def headline(results: pd.DataFrame, catalogue: Catalogue, year: int | None, area
         "matters_under": int((done["completion_pct"] < limit).sum()),
         "late": int(scope["late"].sum()),
         "total_matters": len(closed),
-        "total_city": int((closed["area"] == CITY).sum()),
-        "total_county": int((closed["area"] != CITY).sum()),
+        "total_city": int((~subordinate_mask(closed["area"])).sum()),
+        "total_county": int(subordinate_mask(closed["area"]).sum()),
         "first_year": int(years[0]) if years else None,
         "last_year": int(years[-1]) if years else None,
     }
@@ -160,7 +165,7 @@ def top_and_bottom(ranking: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 def county_ranking(scope: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Counties of the scope ranked by the mean completion % of their matters."""
     limit = poor_threshold(catalogue)
-    done = scope[(scope["status"] == COMPLETE) & (scope["area"] != CITY)]
+    done = scope[(scope["status"] == COMPLETE) & subordinate_mask(scope["area"])]
     agg = done.assign(poor=done["completion_pct"] < limit).groupby("area").agg(
         matters=("matter_id", "size"),
         completion_pct=("completion_pct", "mean"),
@@ -231,8 +236,8 @@ def county_panel(results: pd.DataFrame, rounds: pd.DataFrame, catalogue: Catalog
     """One row per county × year with a round: its status, matters, average, matters under the
     pass mark and — when the archive records filings — the filing status."""
     limit = poor_threshold(catalogue)
-    r = rounds[rounds["area"] != CITY][["round_id", "year", "area", "status"]]
-    done = results[(results["area"] != CITY) & (results["status"] == COMPLETE)]
+    r = rounds[subordinate_mask(rounds["area"])][["round_id", "year", "area", "status"]]
+    done = results[subordinate_mask(results["area"]) & (results["status"] == COMPLETE)]
     agg = done.assign(poor=done["completion_pct"] < limit).groupby("round_id").agg(
         matters=("matter_id", "size"), completion_pct=("completion_pct", "mean"), poor=("poor", "sum"),
     ).reset_index()

@@ -33,7 +33,7 @@ def fetch(archive, today: date | None = None) -> DashboardData:
     if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing.status)
 
         extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
-    return DashboardData(results=data, rounds=archive.rounds(), extras=extras)
+    return DashboardData(results=data, rounds=archive.rounds(), extras=extras, org=archive.organisation())
 
 
 

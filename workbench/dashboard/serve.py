@@ -15,7 +15,7 @@ import sys
 
 from workbench.archive import Archive, resolve_url
 from workbench.labels import default_lang, register, t
-from workbench.paths import NOTEBOOKS_DIR, VOILA_CONFIG
+from workbench.paths import NOTEBOOKS_DIR, VOILA_CONFIG, project_root
 
 CONFIG_DIR = VOILA_CONFIG
 NOTEBOOK = NOTEBOOKS_DIR / "dashboard.ipynb"
@@ -50,7 +50,8 @@ def voila_argv(host: str, port: int, token: str | None = None) -> list[str]:
 def kernel_environment(url: str, lang: str) -> dict[str, str]:
     """What the dashboard kernel reads: the archive, the language, where the template lives."""
     paths = [str(CONFIG_DIR), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-    return {"WORKBENCH_DB": url, "WORKBENCH_LANG": lang, "JUPYTER_PATH": os.pathsep.join(paths)}
+    return {"WORKBENCH_DB": url, "WORKBENCH_LANG": lang, "JUPYTER_PATH": os.pathsep.join(paths),
+            "WORKBENCH_PROJECT": str(project_root())}
 
 
 def serve_dashboard(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,

@@ -20,8 +20,8 @@ import pandas as pd
 from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue
-from workbench.geography import CITY_NAME, CITY_NAME_EN, area_name
 from workbench.labels import register, t
+from workbench.organisation import area_name
 from workbench.views import charts
 
 from . import data as dd
@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 register({
     "dash_title": {"zh": "跟踪问效 · 领导看板", "en": "Follow-up evaluation · leaders' dashboard"},
-    "dash_subtitle": {"zh": f"{CITY_NAME}机构编制事项跟踪问效结果(只读)",
-                      "en": f"{CITY_NAME_EN}: results of the follow-up evaluation of establishment matters (read-only)"},
+    "dash_subtitle": {"zh": "{place}机构编制事项跟踪问效结果(只读)",
+                      "en": "{place}: results of the follow-up evaluation of establishment matters (read-only)"},
     "dash_lang": {"zh": "语言", "en": "Language"},
     "dash_reload": {"zh": "刷新数据", "en": "Reload data"},
     "dash_as_of": {"zh": "数据截至 {time}", "en": "Data as of {time}"},
@@ -192,6 +192,11 @@ class Dashboard:
 
     # -------------------------------------------------------------------- handlers
     @property
+    def org(self):
+        """The archive's organisation (as read with the data)."""
+        return self.data.org or self._archive.organisation()
+
+    @property
     def lang(self) -> str:
         return self.language.value
 
@@ -220,8 +225,8 @@ class Dashboard:
         done = set(rounds.loc[rounds["status"] == dd.COMPLETED, "year"].astype(int))
         years = [(t("dash_year_label" if y in done else "dash_year_open", lang, year=y), y)
                  for y in dd.year_options(rounds)]
-        areas = [(t("dash_all_areas", lang) if a == dd.ALL else area_name(a, lang), a)
-                 for a in dd.area_options(rounds)]
+        areas = [(t("dash_all_areas", lang) if a == dd.ALL else area_name(self.org, a, lang), a)
+                 for a in dd.area_options(rounds, self.org.areas)]
         year = dd.default_year(rounds) if default else self.year.value
         area = dd.ALL if default else self.area.value
         self._busy = True
@@ -251,7 +256,7 @@ class Dashboard:
         scope = dd.in_scope(results, year, area)
         parts = {
             self.header: (f'<h1>{_e(t("dash_title", lang))}</h1>'
-                          f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang))}</div>'),
+                          f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang, place=self.org.place(self.org.own, lang)))}</div>'),
             self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
             self.units_chart: self._units_html(scope),
             self.county_chart: self._counties_html(dd.in_scope(results, year, dd.ALL), area),
@@ -344,7 +349,7 @@ class Dashboard:
         title = t("dash_counties_title", lang)
         if len(ranking) < 2:
             return ""
-        data = ranking.assign(unit_name=[f"{r}. {area_name(a, lang)}" + (" ◀" if a == area else "")
+        data = ranking.assign(unit_name=[f"{r}. {area_name(self.org, a, lang)}" + (" ◀" if a == area else "")
                                          for r, a in zip(ranking["rank"], ranking["area"], strict=True)])
         svg = self._chart("counties", (self.year.value, area if area in set(ranking["area"]) else dd.ALL),
                           lambda: charts.completion_by_unit(data, lang))
@@ -365,7 +370,7 @@ class Dashboard:
             category = cat.category_name(r.category, lang) if r.category in cat.categories else r.category
             rows.append(
                 f'<tr><td><span class="wb-kind wb-kind-{_e(r.kind)}">{_e(labels[r.kind])}</span></td>'
-                f'<td>{_e(area_name(r.area, lang))}</td><td>{_e(r.unit_name)}</td>'
+                f'<td>{_e(area_name(self.org, r.area, lang))}</td><td>{_e(r.unit_name)}</td>'
                 f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td>'
                 f'<td class="wb-wrap">{_e(r.detail)}</td></tr>')
         table = ('<div class="wb-scroll"><table class="wb-table"><thead><tr>'
@@ -406,7 +411,7 @@ class Dashboard:
         heads = [t("county", lang)] + [t("dash_year_label", lang, year=y) for y in years] + [t("dash_all_years", lang)]
         rows = []
         for a in summary.index:
-            tds = [f"<td>{_e(area_name(a, lang))}</td>"]
+            tds = [f"<td>{_e(area_name(self.org, a, lang))}</td>"]
             for y in years:
                 if (a, y) not in cells.index:
                     tds.append(f'<td class="wb-n">{_e(t("dash_no_round", lang))}</td>')

@@ -25,7 +25,8 @@ from workbench.core import (
     select_matters,
 )
 from workbench.files import load_catalogue
-from workbench.geography import CITY, COUNTIES
+from workbench.organisation import load_organisation
+from workbench.paths import SHIPPED_PARAMETERS
 from workbench.rounds import score_archived_round
 
 from .filing import build_filing_demo
@@ -33,6 +34,11 @@ from .followup import build_followup_demo
 
 COMPLETED_YEARS = (2018, 2019, 2020)
 IN_PROGRESS_YEAR = 2021
+#: the demo is Weifang's: its organisation is the shipped one, whatever the project configures
+ORGANISATION = load_organisation(SHIPPED_PARAMETERS / "organisation.yaml")
+CITY = ORGANISATION.own
+COUNTIES = ORGANISATION.counties
+
 CITY_MATTERS = {2018: 14, 2019: 34, 2020: 38, 2021: 16}  # 14 + 34 + 38 = 86
 COUNTY_MATTERS_TOTAL = 478
 CITY_2018_UNITS = 10
@@ -125,10 +131,9 @@ def build_matters(rng: np.random.Generator, unit_table: pd.DataFrame) -> pd.Data
             approved = lo + timedelta(days=int(rng.integers(0, (hi - lo).days + 1)))
             prefix = "C" if area == CITY else area
             uname = pool.set_index("unit_id").at[uid, "name"]
-            abbrev = "潍编" if area == CITY else COUNTIES[area][:2] + "编"
             rows.append({
                 "matter_id": f"{prefix}-{year}-{k:03d}", "unit_id": uid, "category": str(cat),
-                "approved_on": approved, "doc_no": f"{abbrev}〔{approved.year}〕{int(rng.integers(1, 80))}号",
+                "approved_on": approved, "doc_no": ORGANISATION.approval_no(area, approved.year, int(rng.integers(1, 80))),
                 "summary": SUMMARIES[str(cat)].format(u=uname, x=str(rng.choice(SUB_BODIES)),
                                                        n=int(rng.integers(5, 30))),
             })
@@ -200,6 +205,7 @@ def build_demo(archive: Archive, catalogue: Catalogue | None = None, seed: int =
     catalogue = catalogue or load_catalogue()
     if not archive.units().empty:
         raise ValueError("the demo needs an empty archive")
+    archive.record_organisation(ORGANISATION, "demo")
     rng = np.random.default_rng(seed)
     unit_table = build_units(rng)
     matter_table = build_matters(rng, unit_table)

@@ -8,7 +8,7 @@ from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue
 from workbench.filing import package_bytes, receive_package
-from workbench.geography import CITY
+from workbench.organisation import subordinate_mask
 
 # --------------------------------------------------------------------------- the demo
 DEMO_MISSING = ("2019-370786", "2020-370724")
@@ -29,7 +29,7 @@ def build_filing_demo(archive: Archive, catalogue: Catalogue | None = None) -> d
 
     catalogue = catalogue or load_catalogue()
     rounds = archive.rounds()
-    county = rounds[(rounds["area"] != CITY) & (rounds["status"] == "completed")].sort_values("round_id")
+    county = rounds[subordinate_mask(rounds["area"]) & (rounds["status"] == "completed")].sort_values("round_id")
     filed = 0
     for i, rec in enumerate(county.to_dict("records")):
         rid, year = rec["round_id"], int(rec["year"])

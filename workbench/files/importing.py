@@ -77,7 +77,7 @@ def _raise_if(fail: Failures) -> None:
 def import_units(archive: Archive, path: str | Path) -> ImportReport:
     raw = read_table(path)
     fail = Failures(Path(path).name)
-    clean, warnings = check_units(raw, fail)
+    clean, warnings = check_units(raw, fail, archive.organisation())
     _raise_if(fail)
     return ImportReport(fail.file, len(raw), archive.import_units(clean), warnings)
 

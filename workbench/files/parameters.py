@@ -14,11 +14,11 @@ import yaml
 from workbench.core import Catalogue, build_catalogue, validate_weights, weights_hash
 from workbench.errors import CatalogueError, WorkbenchError
 from workbench.labels import t
-from workbench.paths import DEFAULT_CATALOGUE, SCENARIO_DIR, atomic_write
+from workbench.paths import atomic_write, parameter_file
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    path = Path(path or DEFAULT_CATALOGUE)
+    path = Path(path or parameter_file("catalogue.yaml"))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -51,7 +51,7 @@ _NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,60}$")
 
 
 
-def save_scenario(weights: pd.Series, catalogue: Catalogue, name: str, directory: str | Path = SCENARIO_DIR,
+def save_scenario(weights: pd.Series, catalogue: Catalogue, name: str, directory: str | Path | None = None,
                   description: str = "", **meta: object) -> Path:
     """Write ``<directory>/<name>.yaml``: validated integer weights with what made them."""
     if not _NAME.match(name or ""):
@@ -63,15 +63,15 @@ def save_scenario(weights: pd.Series, catalogue: Catalogue, name: str, directory
         **{k: v for k, v in meta.items() if v is not None},
         "weights": {k: int(v) for k, v in weights.items()},
     }
-    return atomic_write(Path(directory) / f"{name}.yaml",
+    return atomic_write(Path(directory or parameter_file("weights")) / f"{name}.yaml",
                         yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
 
 
-def list_scenarios(directory: str | Path = SCENARIO_DIR) -> list[str]:
-    return sorted(p.stem for p in Path(directory).glob("*.yaml"))
+def list_scenarios(directory: str | Path | None = None) -> list[str]:
+    return sorted(p.stem for p in Path(directory or parameter_file("weights")).glob("*.yaml"))
 
 
 
-def load_scenario(name: str, catalogue: Catalogue, directory: str | Path = SCENARIO_DIR) -> pd.Series:
-    return load_weights(Path(directory) / f"{name}.yaml", catalogue)
+def load_scenario(name: str, catalogue: Catalogue, directory: str | Path | None = None) -> pd.Series:
+    return load_weights(Path(directory or parameter_file("weights")) / f"{name}.yaml", catalogue)

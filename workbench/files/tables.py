@@ -13,8 +13,8 @@ import pandas as pd
 
 from workbench.core import CATEGORY_ALIASES
 from workbench.errors import FAILURE_COLUMNS
-from workbench.geography import COUNTIES
 from workbench.labels import t
+from workbench.organisation import Organisation
 
 FIRST_DATA_ROW = 2  # spreadsheet row of the first record: row 1 is the header
 
@@ -28,7 +28,8 @@ class Col:
     choices: dict[str, str] = field(default_factory=dict)  # accepted word (lowercase) → canonical
 
 
-LEVELS = {"city": "city", "市级": "city", "市": "city", "county": "county", "县级": "county", "县": "county"}
+LEVELS = {"province": "province", "省级": "province", "省": "province", "city": "city", "市级": "city", "市": "city",
+          "county": "county", "县级": "county", "县": "county"}
 UNIT_KINDS = {k: k for k in ("行政机关", "参公事业单位", "事业单位", "群团")} | {
     "administrative": "行政机关", "civil-service-managed": "参公事业单位",
     "public-institution": "事业单位", "mass-organisation": "群团",
@@ -130,16 +131,23 @@ def check_duplicates(df: pd.DataFrame, key: list[str], failures: Failures) -> No
     failures.add_mask(df, dup, key[0], t("err_duplicate"))
 
 
-def check_units(df: pd.DataFrame, failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+def check_units(df: pd.DataFrame, failures: Failures, org: Organisation) -> tuple[pd.DataFrame, list[str]]:
+    """Units of the office's own level stand alone; any other unit names the subordinate area it
+    belongs to (its code or its name) in ``county``."""
     clean, warnings = check_table(df, UNIT_COLUMNS, failures)
     if failures.frame()["row"].isna().any():
         return clean, warnings
     check_duplicates(clean, ["unit_id"], failures)
     county = clean["county"].astype("string").str.replace(r"\.0$", "", regex=True)
     clean["county"] = county.where(county.notna() & (county != ""), None).astype(object)
-    needs_code = (clean["level"] == "county") & ~clean["county"].isin(list(COUNTIES))
+    levels = [org.level] + ([org.subordinate_level] if org.subordinate_level else [])
+    wrong_level = clean["level"].notna() & ~clean["level"].isin(levels)
+    failures.add_mask(df, wrong_level, "level", t("err_unit_level", levels="、".join(t(lv) for lv in levels)))
+    codes = {**{a.name: a.code for a in org.subordinates}, **{c: c for c in org.counties}}
+    clean["county"] = clean["county"].map(lambda v: codes.get(v, v) if isinstance(v, str) else v)
+    needs_code = (clean["level"] != org.level) & ~wrong_level & ~clean["county"].isin(list(org.counties))
     failures.add_mask(df.assign(county=clean["county"]), needs_code, "county", t("err_county_code"))
-    clean.loc[clean["level"] == "city", "county"] = None
+    clean.loc[clean["level"] == org.level, "county"] = None
     return clean, warnings
 
 

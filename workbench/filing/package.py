@@ -50,8 +50,8 @@ from workbench.followup import (
     seal_of,
     sealed_results,
 )
-from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
+from workbench.organisation import area_name, is_subordinate
 from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import COMPLETE, rank_units
 
@@ -144,7 +144,7 @@ def check_fileable(archive: Archive, round_id: str, on: date) -> tuple[dict, dic
     """The round, its seal and its sealed results — or the reason it cannot be filed on ``on``."""
 
     rnd = archive.get_round(round_id)
-    if rnd["area"] == CITY:
+    if not is_subordinate(rnd["area"]):
         raise FilingError(t("filing_err_city", round_id=round_id))
     if rnd["status"] != "completed":
         raise FilingError(t("filing_err_not_completed", round_id=round_id, status=rnd["status"]))
@@ -187,12 +187,17 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
     for rec in sent.to_dict("records"):
         files[f"letters/{rec['letter_id']}_{safe_name(rec['file_name'])}"] = bytes(rec["content"])
     year, area = int(rnd["year"]), rnd["area"]
+    org = archive.organisation()
     bands = res["band"].value_counts()
     passed = int((items["state"] == "passed").sum()) if len(items) else 0
     package_name = package_name or f"{round_id}_报备.zip"
     letter = {
-        "office": office_name(area), "city_office": office_name(CITY),
-        "doc_no": doc_no_placeholder(area, on.year).replace("函", "报"), "year": year, "area_name": area_name(area),
+        "office": office_name(org, area), "city_office": office_name(org, org.own),
+        # the office that receives: its area (潍坊市), who files (县级), its short name (市编办)
+        "city_name": org.place(org.own), "filer_level": t(f"org_level_{org.subordinate_level}", "zh"),
+        "city_short": t(f"org_level_{org.level}", "zh")[0] + "编办",
+        "doc_no": doc_no_placeholder(org, area, on.year).replace("函", "报"), "year": year,
+        "area_name": area_name(org, area),
         "window_start": cn_date(rnd["window_start"]), "window_end": cn_date(rnd["window_end"]),
         "eval_date": cn_date(rnd["eval_date"]), "feedback_on": cn_date(seal["feedback_issued_on"]),
         "n_units": int(res["unit_id"].nunique()), "n_matters": len(res), **{k: v for k, v in log.items() if k != "round_id"},
@@ -203,9 +208,9 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
         "letters_note": f"、情况反馈函{len(sent)}份" if len(sent) else "", "package_name": package_name,
         "filed_on": cn_date(on), "contact": by,
     }
-    files[safe_name(f"{round_id}_{area_name(area)}_报备函.docx")] = render_cover(letter)
+    files[safe_name(f"{round_id}_{area_name(org, area)}_报备函.docx")] = render_cover(letter)
     manifest = {
-        "format": FORMAT, "round_id": round_id, "area": area, "area_name": area_name(area), "year": year,
+        "format": FORMAT, "round_id": round_id, "area": area, "area_name": area_name(org, area), "year": year,
         "window": [_iso(rnd["window_start"]), _iso(rnd["window_end"])], "eval_date": _iso(rnd["eval_date"]),
         "feedback_on": _iso(seal["feedback_issued_on"]), "sealed_run_id": int(seal["run_id"]),
         "results_hash": seal["results_hash"], "catalogue_hash": run["catalogue_hash"],
@@ -282,7 +287,7 @@ def open_package(data: bytes, file: str) -> tuple[dict, dict[str, bytes]]:
 def _consistency(manifest: dict, contents: dict[str, bytes]) -> list[str]:
     rid, area = manifest["round_id"], manifest["area"]
     problems = []
-    if area not in COUNTIES or rid != f"{int(manifest['year'])}-{area}":
+    if not is_subordinate(area) or rid != f"{int(manifest['year'])}-{area}":
         problems.append(t("filing_err_area", area=area, round_id=rid))
     counts = {"results.csv": "matters", "rectification.csv": "items", "decisions.csv": "decisions"}
     for name in CSV_FILES:
@@ -345,6 +350,9 @@ def receive_package(archive: Archive, data: bytes, file_name: str, by: str, on: 
     on = on or date.today()
     digest = _sha(data)
     manifest, contents = open_package(data, file_name)
+    if manifest["area"] not in archive.organisation().counties:  # not an area this office oversees
+        problem = t("filing_err_area", area=manifest["area"], round_id=manifest["round_id"])
+        raise FilingRejected(t("filing_rejected", file=file_name, problems=problem), [problem])
     existing = archive.read(filings, filings.c.package_sha256 == digest)
     if len(existing):
         return {**existing.iloc[0].to_dict(), "new": False}

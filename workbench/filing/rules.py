@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from workbench.dates import as_date
-from workbench.geography import CITY
+from workbench.organisation import subordinate_mask
 
 CRITERIA = {"matters": {"points", "target"}, "filing": {"points", "late_factor"}, "rectification": {"points"},
             "decisions": {"points"}, "completion": {"points"}}
@@ -45,7 +45,7 @@ def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFra
 
     ``rounds``: round_id, year, area, eval_date, status; ``seals``: round_id, feedback_issued_on;
     ``filings``: the ``filings`` table. Rounds known only from a filing are included."""
-    r = rounds[rounds["area"] != CITY][["round_id", "year", "area", "eval_date", "status"]]
+    r = rounds[subordinate_mask(rounds["area"])][["round_id", "year", "area", "eval_date", "status"]]
     only_filed = filings[~filings["round_id"].isin(set(r["round_id"]))].drop_duplicates("round_id")
     r = pd.concat([r, only_filed[["round_id", "year", "area", "eval_date"]].assign(status="completed")],
                   ignore_index=True)

@@ -29,15 +29,13 @@ import yaml
 from workbench.archive import Archive, seals
 from workbench.errors import WorkbenchError
 from workbench.followup import assessment_results, items_as_of, read_decisions
-from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
-from workbench.paths import PERFORMANCE_RULE
+from workbench.organisation import Organisation, area_name, subordinate_mask
+from workbench.paths import parameter_file
 from workbench.scoring import COMPLETE
 
 from .package import read_filings
 from .rules import CRITERIA, FACT_COLUMNS, FILING_KEYS, judge_filings, performance_points
-
-RULE_FILE = PERFORMANCE_RULE
 
 register({
     **{f"filing_status_{s}": w for s, w in {
@@ -77,7 +75,7 @@ class PerformanceRuleError(WorkbenchError):
 
 def load_rule(path: str | Path | None = None) -> dict:
     """The filing deadline and the points per criterion; every problem named by its key."""
-    path = Path(path or RULE_FILE)
+    path = Path(path or parameter_file("county_performance.yaml"))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -122,7 +120,8 @@ def filing_status(archive: Archive, year: int | None = None, as_of: date | None 
         rounds = rounds[rounds["year"] == int(year)]
     out = judge_filings(rounds, archive.read(seals), read_filings(archive, year), as_of or date.today(),
                         rule["deadline_days"], rule["counted_from"])
-    out.insert(3, "area_name", out["area"].map(area_name))
+    org = archive.organisation()
+    out.insert(3, "area_name", out["area"].map(lambda a: area_name(org, a)))
     return out
 
 
@@ -130,7 +129,7 @@ def county_facts(archive: Archive, year: int, as_of: date, status: pd.DataFrame)
     """What each county office did in ``year`` (every county, a row of zeros if it did nothing)."""
 
     rounds = archive.rounds()
-    done = rounds[(rounds["year"] == int(year)) & (rounds["area"] != CITY) & (rounds["status"] == "completed")]
+    done = rounds[(rounds["year"] == int(year)) & subordinate_mask(rounds["area"]) & (rounds["status"] == "completed")]
     ids = set(done["round_id"])
     res = assessment_results(archive)
     res = res[res["round_id"].isin(ids) & (res["status"] == COMPLETE)]
@@ -140,7 +139,7 @@ def county_facts(archive: Archive, year: int, as_of: date, status: pd.DataFrame)
     dec = read_decisions(archive)
     dec = dec[dec["round_id"].isin(ids) & (dec["status"] != "rejected")]
     st = status[status["round_id"].isin(ids)]
-    facts = pd.DataFrame({"area": list(COUNTIES)}).set_index("area")
+    facts = pd.DataFrame({"area": list(archive.organisation().counties)}).set_index("area")
     facts["rounds"] = done.groupby("area").size()
     for s in ("on_time", "late"):
         facts[s] = st[st["status"] == s].groupby("area").size()
@@ -167,18 +166,20 @@ def county_performance(archive: Archive, year: int, as_of: date | None = None,
     status = filing_status(archive, year, as_of, rule)
     facts = county_facts(archive, int(year), as_of, status)
     out = performance_points(facts.assign(year=int(year)), rule)
-    out.insert(1, "area_name", out["area"].map(area_name))
+    org = archive.organisation()
+    out.insert(1, "area_name", out["area"].map(lambda a: area_name(org, a)))
     return out
 
 
-def labelled(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """For people: status words, county names and column headers in the user's language, and a
-    dash where there is nothing (no filing yet)."""
+def labelled(df: pd.DataFrame, lang: str | None = None, org: Organisation | None = None) -> pd.DataFrame:
+    """For people: status words, county names (from ``org``, the archive's organisation; without
+    it the names stay as they are) and column headers in the user's language, and a dash where
+    there is nothing (no filing yet)."""
     out = df.copy()
     if "status" in out:
         out["status"] = out["status"].map(lambda s: t(f"filing_status_{s}", lang))
-    if "area_name" in out and "area" in out:
-        out["area_name"] = out["area"].map(lambda a: area_name(a, lang or "zh"))
+    if "area_name" in out and "area" in out and org is not None:
+        out["area_name"] = out["area"].map(lambda a: area_name(org, a, lang or "zh"))
     out = out.astype(object).where(out.notna(), "—")
     return out.rename(columns={c: t(f"filing_col_{c}", lang) for c in out.columns})
 

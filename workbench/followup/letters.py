@@ -22,8 +22,8 @@ from workbench.archive import Archive, letters, now
 from workbench.core import Catalogue
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.files import load_catalogue
-from workbench.geography import CITY, COUNTIES, area_name
 from workbench.labels import register, t
+from workbench.organisation import Organisation
 from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import rank_units
 
@@ -52,14 +52,15 @@ def cn_date(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def office_name(area: str) -> str:
-    return ("潍坊市" if area == CITY else COUNTIES.get(area, area)) + "机构编制委员会办公室"
+def office_name(org: Organisation, area: str) -> str:
+    """The office that writes for an area, from the archive's organisation."""
+    return org.office_of(area)
 
 
-def doc_no_placeholder(area: str, year: int) -> str:
-    """The 文号 line, number left blank for the registry to fill: 潍编办函〔2018〕  号."""
-    prefix = "潍编办函" if area == CITY else COUNTIES.get(area, area)[:2] + "编办函"
-    return f"{prefix}〔{year}〕  号"
+def doc_no_placeholder(org: Organisation, area: str, year: int) -> str:
+    """The 文号 line, number left blank for the registry to fill (the organisation's letter
+    format, e.g. 潍编办函〔2018〕  号)."""
+    return org.letter_no(area, year, "  ")
 
 
 def _fmt(v, digits: int = 1) -> str:
@@ -67,16 +68,17 @@ def _fmt(v, digits: int = 1) -> str:
 
 
 def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataFrame, matters: pd.DataFrame,
-                   catalogue: Catalogue, issued_on: date, contact: str = "") -> dict:
-    """Pure: everything one letter says. ``results`` are the round's (all units, for the rank)."""
+                   catalogue: Catalogue, issued_on: date, contact: str = "", *, org: Organisation) -> dict:
+    """Pure: everything one letter says. ``results`` are the round's (all units, for the rank);
+    ``org`` the office (its name, its 文号 format, the area's name)."""
     mine = results[results["unit_id"] == unit["unit_id"]].merge(matters[["matter_id", "doc_no"]], on="matter_id")
     if mine.empty:
         raise NotFoundError(t("err_no_unit_results", unit=unit["name"], round_id=rnd["round_id"]))
     ranks = rank_units(results, catalogue).set_index("unit_id")
     mine_items = items[items["unit_id"] == unit["unit_id"]].sort_values(["matter_id", "deadline", "item_id"])
     return {
-        "office": office_name(rnd["area"]), "doc_no": doc_no_placeholder(rnd["area"], int(rnd["year"])),
-        "year": int(rnd["year"]), "area_name": area_name(rnd["area"]).replace("(市级)", ""),
+        "office": office_name(org, rnd["area"]), "doc_no": doc_no_placeholder(org, rnd["area"], int(rnd["year"])),
+        "year": int(rnd["year"]), "area_name": org.place(rnd["area"]),
         "unit_name": unit["name"], "unit_id": unit["unit_id"], "eval_date": cn_date(rnd["eval_date"]),
         "issued_on": cn_date(issued_on), "contact": contact or rnd.get("created_by") or "",
         "unit_pct": _fmt(ranks.at[unit["unit_id"], "completion_pct"]),
@@ -129,6 +131,7 @@ def prepare_letters(archive: Archive, round_id: str, issued_on: date, unit_ids: 
     catalogue = catalogue or load_catalogue()
     check_template(template)
     rnd = archive.get_round(round_id)
+    org = archive.organisation()
     results = sealed_results(archive, round_id)
     units = archive.units().set_index("unit_id", drop=False)
     matters = archive.matters()
@@ -138,7 +141,8 @@ def prepare_letters(archive: Archive, round_id: str, issued_on: date, unit_ids: 
     for uid in wanted:
         if uid not in units.index:
             raise NotFoundError(t("err_no_unit_results", unit=uid, round_id=round_id))
-        ctx = letter_context(units.loc[uid].to_dict(), rnd, results, items, matters, catalogue, issued_on, contact)
+        ctx = letter_context(units.loc[uid].to_dict(), rnd, results, items, matters, catalogue, issued_on, contact,
+                             org=org)
         name = safe_name(f"{round_id}_{uid}_{ctx['unit_name']}_情况反馈.docx")
         out.append({"unit_id": uid, "file_name": name, "doc_no": ctx["doc_no"],
                     "content": render_letter(ctx, template)})

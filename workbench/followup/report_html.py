@@ -17,8 +17,8 @@ import pandas as pd
 from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue
-from workbench.geography import area_name
 from workbench.labels import register, t
+from workbench.organisation import area_name
 from workbench.paths import TEMPLATES, atomic_write
 from workbench.rounds import indicator_detail
 from workbench.scoring import rank_units
@@ -91,7 +91,8 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     seal = seal_of(archive, round_id)
     run = runs[runs["run_id"] == int(res["run_id"].iloc[0])].iloc[0] if len(res) else None
     band_counts = res["band"].value_counts()
-    area = area_name(rnd["area"], lang)
+    org = archive.organisation()
+    area = area_name(org, rnd["area"], lang)
     provenance = "" if run is None else (
         f"run {int(run['run_id'])} · catalogue {run['catalogue_hash'][:16]} · weights {run['weights_hash'][:16]} "
         f"· workbench {run['software_version']} · {run['computed_at']}"
@@ -99,7 +100,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     charts.use_offline_renderer()  # the workbench theme: CJK fonts in the SVGs
     return {
         "lang": lang, "title": t("report_title", lang, area=area, year=int(rnd["year"])),
-        "office": office_name(rnd["area"]) if lang == "zh" else area, "eval_date": rnd["eval_date"],
+        "office": office_name(org, rnd["area"]) if lang == "zh" else area, "eval_date": rnd["eval_date"],
         "as_of": as_of,
         "overview": t("report_overview", lang, units=len(ranked), matters=len(res), mean=_pct(res["completion_pct"].mean()),
                       poor=int(band_counts.get("差", 0)), items=len(items)),

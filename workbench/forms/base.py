@@ -24,8 +24,8 @@ from workbench.archive import Archive
 from workbench.core import Catalogue, parse_round_id
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.files import load_catalogue
-from workbench.geography import area_name
 from workbench.labels import register, t
+from workbench.organisation import area_name
 from workbench.views import html_table, use_offline_renderer
 
 register({
@@ -120,7 +120,7 @@ class Form(W.VBox):
 
     def title(self) -> W.HTML:
         year, area = parse_round_id(self.round_id)
-        return W.HTML(f"<h3>{html.escape(self.L('wt_title', area=area_name(area, self.lang), year=year))}"
+        return W.HTML(f"<h3>{html.escape(self.L('wt_title', area=area_name(self.archive.organisation(), area, self.lang), year=year))}"
                       f" · {html.escape(self.round_id)}</h3>")
 
     def _ok(self, text: str) -> None:

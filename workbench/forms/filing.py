@@ -58,11 +58,13 @@ def receive(db: str, path: Path | None, officer: str, received_on: str | None = 
 def status_table(db: str, round_id: str, lang: str = "zh", as_of: str | None = None) -> pd.DataFrame:
     """The filing status of every county round of the round's year."""
     year, _ = parse_round_id(round_id)
-    df = filing_status(Archive(db or None, read_only=True), year, as_date(as_of))
-    return labelled(df.drop(columns="problems"), lang).drop(columns=t("filing_col_area", lang))
+    archive = Archive(db or None, read_only=True)
+    df = filing_status(archive, year, as_date(as_of))
+    return labelled(df.drop(columns="problems"), lang, archive.organisation()).drop(columns=t("filing_col_area", lang))
 
 
 def performance_table(db: str, round_id: str, lang: str = "zh", as_of: str | None = None) -> pd.DataFrame:
     """The counties' performance points for the round's year."""
     year, _ = parse_round_id(round_id)
-    return labelled(county_performance(Archive(db or None, read_only=True), year, as_date(as_of)), lang)
+    archive = Archive(db or None, read_only=True)
+    return labelled(county_performance(archive, year, as_date(as_of)), lang, archive.organisation())

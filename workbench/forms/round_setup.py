@@ -10,7 +10,7 @@ import pandas as pd
 from workbench.archive import Archive
 from workbench.core import default_eval_date, default_window, parse_round_id
 from workbench.errors import WorkbenchError
-from workbench.geography import AREAS, area_name
+from workbench.organisation import area_name, is_subordinate
 from workbench.rounds import create_round, steps
 from workbench.views import html_table
 
@@ -33,7 +33,8 @@ class RoundSetupForm(Form):
         year, area = parse_round_id(self.round_id)
         ws, we = default_window(year)
         self.year = W.IntText(value=year, description=self.L("year"))
-        self.area = W.Dropdown(options=[(area_name(a, self.lang), a) for a in AREAS], value=area,
+        org = self.archive.organisation()
+        self.area = W.Dropdown(options=[(area_name(org, a, self.lang), a) for a in org.areas], value=area,
                                description=self.L("area"))
         self.window_start = W.DatePicker(value=ws, description=self.L("wt_window_start"))
         self.window_end = W.DatePicker(value=we, description=self.L("wt_window_end"))
@@ -95,7 +96,7 @@ class RoundSetupForm(Form):
         team = steps.team(self.archive, self.round_id)
         units = self.archive.units()
         _, area = parse_round_id(self.round_id)
-        local = units[units["level"] == "city"] if area == "city" else units[units["county"] == area]
+        local = units[units["county"] == area] if is_subordinate(area) else units[units["level"] == area]
         names = self.archive.unit_names()
         self.member_unit.options = [(self.L("wt_staffing_office"), "")] + list(
             zip(local["name"], local["unit_id"], strict=True))

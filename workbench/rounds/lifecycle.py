@@ -26,7 +26,8 @@ def create_round(
     created_by: str = "",
     team: str = "",
 ) -> RoundSpec:
-    spec = make_round(year, area, window_start, window_end, eval_date)
+    org = archive.organisation()
+    spec = make_round(year, org.resolve_area(area), window_start, window_end, eval_date, areas=org.areas)
     archive.create_round(spec, created_by=created_by, team=team)
     return spec
 

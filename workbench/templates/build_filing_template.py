@@ -36,8 +36,8 @@ def build(path: Path = HERE / "filing_letter.docx") -> Path:
          WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     para(doc, "", indent=False)
     para(doc, "{{ city_office }}:", indent=False)
-    para(doc, "按照《潍坊市机构编制事项跟踪问效实施办法》关于县级机构编制部门将问效开展情况以书面形式报市编办备案的"
-              "要求,现将我办{{ year }}年度机构编制事项跟踪问效工作情况报备如下。")
+    para(doc, "按照《{{ city_name }}机构编制事项跟踪问效实施办法》关于{{ filer_level }}机构编制部门将问效开展情况以书面形式"
+              "报{{ city_short }}备案的要求,现将我办{{ year }}年度机构编制事项跟踪问效工作情况报备如下。")
     para(doc, "一、问效范围和工作开展情况", HEADING_FONT, 16)
     para(doc, "本轮问效将{{ window_start }}至{{ window_end }}期间公布实施的机构编制事项纳入范围,于{{ eval_date }}"
               "组织实施,共对{{ n_units }}个被问效对象的{{ n_matters }}个问效事项进行了跟踪问效。现场核查中调阅文件资料"
