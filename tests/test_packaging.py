@@ -70,8 +70,13 @@ def installed(tmp_path_factory) -> dict:
                               capture_output=True, text=True, check=True).stdout.strip()
         deps = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
         Path(site, "zz_test_dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
-        # their data files too (nbconvert's and Voilà's templates, the kernel spec)
-        env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+        # and their data files (nbconvert's and Voilà's templates, lab assets), as an install
+        # would put them in the venv; not the kernel specs: the venv makes its own
+        shared = venv / "share" / "jupyter"
+        shared.mkdir(parents=True, exist_ok=True)
+        for folder in (Path(sys.prefix) / "share" / "jupyter").iterdir():
+            if folder.name != "kernels":
+                (shared / folder.name).symlink_to(folder)
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", WORKBENCH_LANG="en")
     return {"venv": venv, "python": python, "workbench": venv / "bin" / "workbench", "env": env,
             "project": base / "office"}

@@ -121,6 +121,13 @@ def test_areas_filter_must_be_in_the_file(ro_archive, tmp_path):
         plan_year(2018, ro_archive, params, areas=["370782"])
 
 
+def test_areas_may_be_named(ro_archive, tmp_path):
+    """An area by its name, in the file and on the command line, is the area's code."""
+    params = write_params(tmp_path, areas=["city", "青州市", "诸城市"], overrides={"青州市": {"parameters": {"lang": "en"}}})
+    plan = plan_year(2018, ro_archive, params, areas=["Qingzhou", "诸城市"])
+    assert [(t.area, t.parameters["lang"]) for t in plan.tasks] == [("370781", "en"), ("370782", "zh")]
+
+
 def test_messages_come_in_both_languages(ro_archive, tmp_path):
     with pytest.raises(WorkbenchError) as err:
         plan_year(2018, ro_archive, write_params(tmp_path, colour="red"))

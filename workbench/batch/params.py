@@ -324,7 +324,9 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
         years = ", ".join(str(y) for y in sorted(rounds["year"].unique())) or "—"
         raise _fail("bp_no_data", year=year, options=years)
     present = sorted(have.index, key=list(org.areas).index)
-    wanted = present if raw.get("areas", "all") == "all" else raw["areas"]
+    # areas may be written by code or by name (青州市) in the parameters file too
+    raw["overrides"] = {_area_key(org, str(a)): v for a, v in raw["overrides"].items()}
+    wanted = present if raw.get("areas", "all") == "all" else [_area_key(org, str(a)) for a in raw["areas"]]
     for key, names in [("areas", wanted), ("overrides", list(raw["overrides"]))]:
         for area in names:
             if area not in have.index:
