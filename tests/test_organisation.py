@@ -119,6 +119,13 @@ def test_init_records_the_organisation_and_refuses_a_bad_file(tmp_path, capsys):
     assert list(areas.sort_values("position")["area"]) == ["city", "370302", "370303", "370321"]
 
 
+def test_an_organisation_cannot_drop_areas_the_archive_uses(demo_archive):
+    before = demo_archive.organisation()
+    with pytest.raises(WorkbenchError, match="370781"):
+        demo_archive.record_organisation(load_organisation(ZIBO / "organisation.yaml"))
+    assert Archive(demo_archive.url).organisation() == before
+
+
 # ------------------------------------------------------------------ a second office end to end
 def _entries(archive: Archive, catalogue, round_id: str, short: dict) -> Path:
     rows = []

@@ -45,6 +45,9 @@ register({
     "err_org_format": {"zh": "文号格式须包含 {{year}} 与 {{n}}", "en": "a document-number format needs {{year}} and {{n}}"},
     "err_org_county_subs": {"zh": "县级机构没有下级地区", "en": "a county office has no subordinate areas"},
     "err_org_not_list": {"zh": "应为列表", "en": "must be a list"},
+    "err_org_drops_areas": {"zh": "档案中已有以下地区的轮次或单位,新的组织机构配置不能去掉它们:{areas};未记录",
+                            "en": "the archive has rounds or units in {areas}; the new organisation cannot drop them; "
+                                  "nothing was recorded"},
     "err_unknown_area": {"zh": "地区 {area} 不存在;可选:{options}",
                          "en": "area {area} is not known; choose one of: {options}"},
 })

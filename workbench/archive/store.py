@@ -119,6 +119,13 @@ class Archive:
         """Record a (validated) organisation: its document and its areas, in one transaction."""
         areas = [(org.own, org.area), *((a.code, a) for a in org.subordinates)]
         with self.engine.begin() as conn:
+            # The archive's rounds and units must keep their areas: a new organisation may add
+            # areas, never drop one the archive already uses.
+            used = {r for (r,) in conn.execute(sa.select(rounds.c.area).distinct())}
+            used |= {c for (c,) in conn.execute(sa.select(units.c.county).distinct()) if c}
+            lost = sorted(used - set(org.areas))
+            if lost:
+                raise WorkbenchError(t("err_org_drops_areas", areas=", ".join(lost)))
             conn.execute(organisation.insert().values(
                 document=json.dumps(org.to_document(), ensure_ascii=False), recorded_at=now(),
                 recorded_by=recorded_by))
