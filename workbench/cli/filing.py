@@ -81,9 +81,13 @@ def cmd_filings(args) -> int:
     print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
     cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
             "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
-            "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]
+            "pts_rectification", "pts_decisions", "pts_completion", "work", "filing_class", "points", "rank"]
     print()
-    print(format_table(labelled(perf[cols], args.lang)))
+    ranked = set(perf["year"].astype(int))
+    for y in (y for y in years if int(y) not in ranked):
+        print(t("filing_no_ranking", args.lang, year=int(y)))
+    if len(perf):
+        print(format_table(labelled(perf[cols], args.lang)))
     if args.out:
         _write_out(args.out, labelled(status, args.lang), labelled(perf[cols], args.lang))
         print(f"\n→ {args.out}")
