@@ -15,7 +15,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
