@@ -19,6 +19,7 @@ from workbench.geography import CITY, COUNTIES
 from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
 
 ALL = "all"
+ESTABLISH = "establish"  # the category whose matters under the pass mark are a red flag
 COMPLETED = "completed"
 #: red-flag kinds — what a leader must act on — most serious first. A matter's age (evaluated more
 #: than 12 months after approval, ``late``) is information (a column and a filter), not a flag.
@@ -186,7 +187,7 @@ def suspensions_in_force(decisions: pd.DataFrame) -> pd.DataFrame:
 
 def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """What a leader must act on, most serious first (``FLAG_KINDS``): rectifications past their
-    deadline (deadline and problem in ``detail``), matters under the pass mark, suspensions in force,
+    deadline (deadline and problem in ``detail``), establishment matters under the pass mark, suspensions in force,
     county rounds never filed with the city (deadline in ``detail``), then matters still unscored.
     The follow-through kinds appear when the archive has their tables. ``late`` (the matter was
     evaluated more than 12 months after approval) rides along as information on each matter row."""
@@ -204,7 +205,10 @@ def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.Da
                 info.drop(columns=["unit_id"]), on=["round_id", "matter_id"], how="left")
             o["detail"] = o["deadline"].astype(str) + " · " + o["problem"].astype(str)
             parts.append(o.assign(kind="overdue_rectification"))
-    parts.append(base[(base["status"] == COMPLETE) & (base["completion_pct"] < limit)].assign(kind="poor"))
+    # establishment (设立) matters under the pass mark: those the rules turn into a merge or cut-quota
+    # proposal if not rectified in time; the other categories' low scores are in the rankings
+    parts.append(base[(base["status"] == COMPLETE) & (base["category"] == ESTABLISH)
+                      & (base["completion_pct"] < limit)].assign(kind="poor"))
     decisions = extras.get("decisions")
     if decisions is not None and not decisions.empty:
         sus = suspensions_in_force(decisions[decisions["round_id"].isin(rounds)])

@@ -64,7 +64,7 @@ register({
                          "en": "Average completion % by category (completed rounds)"},
     "dash_poor_title": {"zh": "完成率低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
     "dash_panel_title": {"zh": "县(市、区)问效情况", "en": "County panel"},
-    "dash_flag_poor": {"zh": "完成率低于{limit}%", "en": "under {limit}%"},
+    "dash_flag_poor": {"zh": "设立事项低于{limit}%", "en": "establishment under {limit}%"},
     "dash_flag_suspension": {"zh": "暂停受理生效中", "en": "suspension in force"},
     "dash_flag_missing_filing": {"zh": "县级未报备", "en": "county round not filed"},
     "dash_flag_age": {"zh": "超期问效", "en": "Late evaluation"},
