@@ -99,6 +99,7 @@ def test_seal_check_cli_exit_codes(tmp_path, catalogue, capsys, monkeypatch):
     rid = build_round(archive, catalogue)
     assert main(["--lang", "en", "seal", "--round", rid, "--issued-on", "2018-05-20", "--by", "王建华",
                  "--db", str(db)]) == 0
+    assert "sealed version 1 " in capsys.readouterr().out  # the round's first version
     assert main(["--lang", "en", "seal-check", "--round", rid, "--db", str(db)]) == 0
     assert "seal intact" in capsys.readouterr().out
     with archive.engine.begin() as conn:
