@@ -261,8 +261,14 @@ def test_missing_below_late_below_on_time_whatever_else(missing, late, on_time):
     assert out.at["370781", "rank"] > out.at["370782", "rank"] > out.at["370783", "rank"]
 
 
-def test_a_year_without_rounds_has_no_ranking(demo_archive):
+def test_a_year_without_rounds_has_no_ranking(demo_archive, capsys, monkeypatch):
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang; restored afterwards
     assert county_performance(demo_archive, 2015).empty
+    assert main(["--lang", "en", "filings", "--year", "2015", "--db", demo_archive.url]) == 0
+    out = capsys.readouterr().out
+    assert "2015: no county round completed, no ranking." in out and "Rank" not in out
     perf = county_performance(demo_archive, 2020).set_index("area")
     # 临朐县 never filed 2020, 潍城区 filed 17 days late: the late county ranks above
     assert perf.at["370724", "rank"] > perf.at["370702", "rank"]

@@ -76,7 +76,8 @@ def cmd_filings(args) -> int:
     status = filing_status(archive, args.year, args.as_of)
     years = [args.year] if args.year else sorted(status["year"].unique())
     perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
-    print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
+    if len(status):
+        print(format_table(labelled(status.drop(columns="problems"), args.lang).drop(columns=t("filing_col_area", args.lang))))
     counts = status["status"].value_counts()
     print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
     cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
