@@ -48,6 +48,7 @@ def test_package_round_trip_filed_on_time(demo_archive, tmp_path, catalogue):
     assert any(n.endswith("报备函.docx") for n in names)
     assert manifest["round_id"] == UNFILED and manifest["area"] == "370786" and manifest["year"] == 2019
     assert manifest["catalogue_hash"] == catalogue.hash and manifest["feedback_on"] == "2019-05-20"
+    assert manifest["sealed_version"] == demo_archive.run_version(manifest["sealed_run_id"]) < manifest["sealed_run_id"]
     assert set(manifest["files"]) == names - {"manifest.json"}
     assert manifest["counts"]["matters"] == len(results) == len(demo_archive.latest_results(UNFILED))
 
