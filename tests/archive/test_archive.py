@@ -77,6 +77,24 @@ def test_results_are_versioned_never_overwritten(ready, catalogue):
     assert json.loads(run["weights"])["ABL-01"] == 25
 
 
+def test_versions_are_numbered_within_each_round(ready, catalogue):
+    """Issue 12, defect 6: "第 82 版" counted runs across the archive; a round's versions are 1, 2, 3…"""
+    create_round(ready, 2018, "370781", created_by="王建华")
+    for rid in ("2018-city", "2018-370781"):
+        select_round(ready, rid)
+    ready.add_entries(entries("M1", FULL))
+    ready.add_entries(entries("M3", FULL, round_id="2018-370781"))
+    ready.add_entries(entries("M2", FULL))
+    order = ["2018-city", "2018-370781", "2018-city", "2018-370781", "2018-city"]
+    for rid in order:
+        score_archived_round(ready, rid, catalogue)
+    runs = ready.scoring_runs().sort_values("run_id")
+    versions = ready.run_versions()
+    assert [versions[int(r)] for r in runs["run_id"]] == [1, 1, 2, 2, 3]
+    assert ready.run_versions("2018-370781") == {int(runs["run_id"].iloc[1]): 1, int(runs["run_id"].iloc[3]): 2}
+    assert ready.run_version(int(runs["run_id"].iloc[4])) == 3  # the 5th run of the archive
+
+
 def test_replaying_a_run_gives_the_same_result(ready, catalogue):
     """Each result carries what made it: re-scoring with the stored weights reproduces it."""
     select_round(ready, "2018-city")

@@ -100,10 +100,19 @@ def test_red_flags(data, catalogue):
     flags = dd.red_flags(scope, catalogue, data.extras)
     poor = flags[flags["kind"] == "poor"]
     assert (poor["completion_pct"] < 60).all()
-    assert len(poor) == int((scope["completion_pct"] < 60).sum())
-    assert len(flags[flags["kind"] == "late"]) == int(scope["late"].sum())
+    under = scope[scope["completion_pct"] < 60]
+    assert len(poor) == int((under["category"] == "establish").sum()) < len(under)  # establishment only
+    # a matter's age is information, not a flag (issue 12): no "late" rows, the age rides along
+    assert "late" not in set(flags["kind"]) and "late" not in dd.FLAG_KINDS and flags["late"].dtype == bool
+    assert int(scope["late"].sum()) > int(flags["late"].sum())
     order = [dd.FLAG_KINDS.index(k) for k in flags["kind"]]
     assert order == sorted(order), "most serious first"
+    assert flags["kind"].iloc[0] == "overdue_rectification"
+    assert (flags["kind"] == "overdue_rectification").sum() == int(
+        (data.extras["rectifications"].query("state == 'overdue'")["round_id"].isin(set(scope["round_id"]))).sum())
+    missing = flags[flags["kind"] == "missing_filing"]
+    assert missing["round_id"].tolist() == ["2020-370724"]  # 临朐县 never filed 2020
+    assert (dd.red_flags(dd.in_scope(data.results, 2019), catalogue, data.extras)["kind"] == "suspension").any()
     unfinished = dd.red_flags(dd.in_scope(data.results, 2021), catalogue)
     assert (unfinished["kind"] == "unfinished").any()
 
@@ -119,7 +128,9 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
         "status": ["signed", "signed", "signed", "signed", "draft"],
         "decided_at": pd.to_datetime(["2020-09-30"] * 3 + ["2020-12-31", None]),
     })
-    extras = {"rectifications": states, "decisions": decisions}
+    decisions["matter_id"], decisions["reason_text"] = None, "连续两年完成度低于60%"
+    filings = pd.DataFrame({"round_id": ["2020-city"], "status": ["missing"], "deadline": [date(2020, 6, 19)]})
+    extras = {"rectifications": states, "decisions": decisions, "filings": filings}
     h = dd.headline(results, catalogue, 2020, extras=extras)
     assert (h["open_rectifications"], h["overdue_rectifications"]) == (2, 1)
     assert (h["proposals"], h["suspensions"], h["suspensions_draft"]) == (1, 1, 1)  # U2's was lifted
@@ -127,6 +138,11 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
     first = flags.iloc[0]
     assert first["kind"] == "overdue_rectification" and first["matter_id"] == "M0"
     assert "人员未到位" in first["detail"] and "2020-08-31" in first["detail"]
+    # most serious first: overdue rectification, under 60%, suspension in force, missing filing
+    assert flags["kind"].tolist() == ["overdue_rectification", "poor", "suspension", "missing_filing"]
+    sus = flags.iloc[2]
+    assert sus["unit_name"] == "单位U1" and "2020-09-30" in sus["detail"]  # U2's suspension was lifted
+    assert flags.iloc[3]["detail"] == "2020-06-19"
     assert "open_rectifications" not in dd.headline(results, catalogue, 2020)  # no tables, no card
 
 
@@ -190,6 +206,21 @@ def test_year_and_area_change_the_numbers(page, data, catalogue):
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019, "370781")["matters"])
     assert "青州市 ◀" in page.county_chart.value, "every county ranked, the chosen one marked"
     page.year.value, page.area.value = 2020, dd.ALL
+
+
+def test_flags_list_what_to_act_on_and_show_the_age_as_a_column_and_a_filter(page):
+    html = page.flags.value
+    assert html.index("整改逾期") < html.index("县级未报备")  # overdue rectifications lead
+    assert "超期问效" in html and 'class="wb-kind wb-kind-late"' not in html  # a column, not a flag
+    rows = html.count("<tr>") - 1
+    ages = html.count("是(批复超过12个月)")
+    assert 0 < ages < rows
+    page.late_only.value = True
+    try:
+        assert page.flags.value.count("<tr>") - 1 == ages and "县级未报备" not in page.flags.value
+    finally:
+        page.late_only.value = False
+    assert page.flags.value.count("<tr>") - 1 == rows
 
 
 def test_language_switch(page):

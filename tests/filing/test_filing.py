@@ -15,6 +15,8 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.archive.schema import results, seals
 from workbench.demo.filing import DEMO_LATE, DEMO_MISSING
@@ -46,6 +48,7 @@ def test_package_round_trip_filed_on_time(demo_archive, tmp_path, catalogue):
     assert any(n.endswith("报备函.docx") for n in names)
     assert manifest["round_id"] == UNFILED and manifest["area"] == "370786" and manifest["year"] == 2019
     assert manifest["catalogue_hash"] == catalogue.hash and manifest["feedback_on"] == "2019-05-20"
+    assert manifest["sealed_version"] == demo_archive.run_version(manifest["sealed_run_id"]) < manifest["sealed_run_id"]
     assert set(manifest["files"]) == names - {"manifest.json"}
     assert manifest["counts"]["matters"] == len(results) == len(demo_archive.latest_results(UNFILED))
 
@@ -194,20 +197,83 @@ def test_late_missing_due_on_dated_scenarios():
     assert by_eval.at["2020-370701", "status"] == "late" and by_eval.at["2020-370705", "status"] == "missing"
 
 
+def _facts(area, rounds=1, on_time=0, late=0, missing=0, matters=10, completion_pct=80.0, items=0,
+           items_passed=0, decisions=0, decisions_signed=0):
+    return dict(area=area, rounds=rounds, on_time=on_time, late=late, missing=missing, matters=matters,
+                completion_pct=completion_pct, items=items, items_passed=items_passed, decisions=decisions,
+                decisions_signed=decisions_signed)
+
+
 def test_performance_points_hand_computed():
     rule = load_rule()
     facts = pd.DataFrame([
-        {"area": "370781", "rounds": 1, "on_time": 0, "late": 1, "missing": 0, "matters": 8, "completion_pct": 80.0,
-         "items": 4, "items_passed": 3, "decisions": 2, "decisions_signed": 1},
-        {"area": "370782", "rounds": 0, "on_time": 0, "late": 0, "missing": 0, "matters": 0,
-         "completion_pct": None, "items": 0, "items_passed": 0, "decisions": 0, "decisions_signed": 0},
+        _facts("370781", late=1, matters=8, completion_pct=80.0, items=4, items_passed=3, decisions=2,
+               decisions_signed=1),
+        # on time, no decision due: decisions are left out, not given full marks
+        _facts("370782", on_time=1, matters=10, completion_pct=50.0, items=2, items_passed=1),
+        # never filed, excellent otherwise
+        _facts("370783", missing=1, matters=10, completion_pct=100.0, decisions=1, decisions_signed=1),
+        _facts("370784", rounds=0, matters=0, completion_pct=None),
     ])
     out = performance_points(facts, rule).set_index("area")
-    # 8/10 × 20 = 16; late × 0.5 × 25 = 12.5; 3/4 × 25 = 18.75; 1/2 × 10 = 5; 80% × 20 = 16
-    assert out.loc["370781", ["pts_matters", "pts_filing", "pts_rectification", "pts_decisions",
-                              "pts_completion"]].tolist() == [16, 12.5, 18.75, 5, 16]
-    assert out.at["370781", "points"] == 68.25 and out.at["370781", "rank"] == 1
-    assert out.at["370782", "points"] == 0 and out.at["370782", "rank"] == 2
+    pts = ["pts_matters", "pts_filing", "pts_rectification", "pts_decisions", "pts_completion"]
+    # late: 8/10 × 20 = 16; late × 0.5 × 25 = 12.5; 3/4 × 25 = 18.75; 1/2 × 10 = 5; 80% × 20 = 16
+    # → work 68.25 of 100; band late [40, 69]: 40 + 29 × 0.6825 = 59.79
+    assert out.loc["370781", pts].tolist() == [16, 12.5, 18.75, 5, 16]
+    assert out.at["370781", "work"] == 68.25 and out.at["370781", "points"] == 59.79
+    # on time: 20 + 25 + 12.5 + — + 10 = 67.5 of 90 → work 75; band [70, 100]: 70 + 30 × 0.75 = 92.5
+    assert pd.isna(out.at["370782", "pts_decisions"]) and out.at["370782", "work"] == 75
+    assert out.at["370782", "points"] == 92.5
+    # missing: 20 + 0 + — + 10 + 20 = 50 of 75 → work 66.67; band [0, 39]: 39 × 2/3 = 26
+    assert pd.isna(out.at["370783", "pts_rectification"]) and out.at["370783", "work"] == 66.67
+    assert out.at["370783", "points"] == 26.0
+    assert out.at["370784", "points"] == 0 and out.at["370784", "filing_class"] == "none"
+    assert out["rank"].to_dict() == {"370782": 1, "370781": 2, "370783": 3, "370784": 4}
+    assert out["filing_class"].to_dict() == {"370782": "on_time", "370781": "late", "370783": "missing",
+                                             "370784": "none"}
+
+
+counts = st.integers(min_value=0, max_value=30)
+
+
+@st.composite
+def county_facts_st(draw, area, filing):
+    rounds = draw(st.integers(min_value=1, max_value=4))
+    on_time = rounds if filing == "on_time" else draw(st.integers(0, rounds - 1))
+    if filing == "missing":
+        late = draw(st.integers(0, rounds - 1 - on_time))
+    else:
+        late = rounds - on_time
+    missing = rounds - on_time - late
+    items, decisions, matters = draw(counts), draw(st.integers(0, 5)), draw(counts)
+    return _facts(area, rounds=rounds, on_time=on_time, late=late, missing=missing, matters=matters,
+                  completion_pct=draw(st.floats(0, 100)) if matters else None, items=items,
+                  items_passed=draw(st.integers(0, items)), decisions=decisions,
+                  decisions_signed=draw(st.integers(0, decisions)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(county_facts_st("370781", "missing"), county_facts_st("370782", "late"), county_facts_st("370783", "on_time"))
+def test_missing_below_late_below_on_time_whatever_else(missing, late, on_time):
+    out = performance_points(pd.DataFrame([missing, late, on_time]), load_rule()).set_index("area")
+    assert out.at["370781", "filing_class"] == "missing" and out.at["370782", "filing_class"] == "late"
+    assert out.at["370783", "filing_class"] == "on_time"
+    assert out.at["370781", "points"] < out.at["370782", "points"] < out.at["370783", "points"]
+    assert out.at["370781", "rank"] > out.at["370782", "rank"] > out.at["370783", "rank"]
+
+
+def test_a_year_without_rounds_has_no_ranking(demo_archive, capsys, monkeypatch):
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # main() sets it from --lang; restored afterwards
+    assert county_performance(demo_archive, 2015).empty
+    assert main(["--lang", "en", "filings", "--year", "2015", "--db", demo_archive.url]) == 0
+    out = capsys.readouterr().out
+    assert "2015: no county round completed, no ranking." in out and "Rank" not in out
+    perf = county_performance(demo_archive, 2020).set_index("area")
+    # 临朐县 never filed 2020, 潍城区 filed 17 days late: the late county ranks above
+    assert perf.at["370724", "rank"] > perf.at["370702", "rank"]
+    assert perf.at["370724", "points"] < perf.at["370702", "points"]
 
 
 def test_a_bad_rule_file_names_its_keys(tmp_path):
@@ -216,6 +282,11 @@ def test_a_bad_rule_file_names_its_keys(tmp_path):
     with pytest.raises(Exception, match="criteria.filing") as err:
         load_rule(bad)
     assert "criteria.speed" in str(err.value)
+    overlap = tmp_path / "overlap.yaml"
+    overlap.write_text(load_rule.__globals__["RULE_FILE"].read_text(encoding="utf-8").replace(
+        "late: [40, 69]", "late: [30, 75]"), encoding="utf-8")
+    with pytest.raises(Exception, match="bands: must not overlap"):
+        load_rule(overlap)
 
 
 def test_demo_filing_status_mostly_on_time(demo_archive):

@@ -40,7 +40,7 @@ def test_result_edited_in_place_is_detected(sealed):
         conn.execute(results.update().where(results.c.matter_id == "M2").values(completion_pct=99.0))
     report = S.check_seal(archive, rid)
     assert not report.ok
-    assert report.problems == [f"第 {run} 版结果与封存时不一致(结果被改动)"]
+    assert report.problems == [f"第 {archive.run_version(run)} 版结果与封存时不一致(结果被改动)"]
 
 
 def test_entry_changed_before_the_seal_is_detected(sealed):
@@ -59,7 +59,7 @@ def test_rescore_without_amendment_is_detected_and_amendment_makes_it_good(seale
     score_archived_round(archive, rid, catalogue, computed_by="某人")
     run = int(archive.latest_run(rid)["run_id"])
     problems = S.check_seal(archive, rid).problems
-    assert f"第 {run} 版结果未经修正登记" in problems
+    assert f"第 {archive.run_version(run)} 版结果未经修正登记" in problems
     assert "封存后新增 1 条核查录入,未经修正登记" in problems
     with pytest.raises(WorkbenchError, match="原因"):
         S.amend(archive, rid, run, "王建华", " ")
@@ -99,6 +99,7 @@ def test_seal_check_cli_exit_codes(tmp_path, catalogue, capsys, monkeypatch):
     rid = build_round(archive, catalogue)
     assert main(["--lang", "en", "seal", "--round", rid, "--issued-on", "2018-05-20", "--by", "王建华",
                  "--db", str(db)]) == 0
+    assert "sealed version 1 " in capsys.readouterr().out  # the round's first version
     assert main(["--lang", "en", "seal-check", "--round", rid, "--db", str(db)]) == 0
     assert "seal intact" in capsys.readouterr().out
     with archive.engine.begin() as conn:

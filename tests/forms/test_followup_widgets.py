@@ -88,3 +88,67 @@ def test_extension_request_and_approval_through_the_form(tmp_path, catalogue, mo
     form.approve_button.click()
     assert form.pending_pick.options == ()
     assert R.get_item(archive, form.item_pick.value)["deadline"] == date(2018, 9, 30)
+
+
+def test_every_action_names_its_item_and_the_pick_never_moves(tmp_path, catalogue):
+    """Issue 12, defect 3: after 登记整改完成 on one item the picker stayed on it, and a second click
+    did not record another item; each confirmation names unit, matter, indicator and problem."""
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    props = R.propose_items(archive, rid, catalogue)
+    R.confirm_items(archive, rid, props, by="王建华", on=date(2018, 5, 20), deadline=date(2018, 8, 31))
+    form = FollowupForm(archive, rid, lang="zh", officer="王建华", today=date(2018, 8, 10), catalogue=catalogue)
+    ids = [v for _, v in form.item_pick.options]
+    assert len(ids) == 6 and form.item_pick.value is None  # nothing is picked for the officer
+
+    def named(item_id):
+        it = R.get_item(archive, item_id)
+        name = catalogue.indicators.at[it["indicator_id"], "name_zh"]
+        return [f"#{item_id}", archive.unit_names()[it["unit_id"]], it["unit_id"], it["matter_id"],
+                it["indicator_id"], name, it["problem"]]
+
+    def status(i):
+        return R.get_item(archive, i)["status"]
+
+    form.on.value = date(2018, 8, 20)
+    third, fifth = ids[2], ids[4]
+    form.item_pick.value = third
+    form.done_button.click()
+    assert form.last_error is None and "已登记整改完成" in form.message.value
+    assert all(w in form.message.value for w in named(third))
+    assert form.item_pick.value == third  # the pick did not jump back to the first item
+    assert status(third) == "done" and [status(i) for i in ids].count("done") == 1
+    form.done_button.click()  # a second click acts on the same item again, never on another one
+    assert form.item_pick.value == third and [status(i) for i in ids].count("done") == 1
+
+    form.item_pick.value = fifth
+    form.done_button.click()
+    assert all(w in form.message.value for w in named(fifth)) and form.item_pick.value == fifth
+    assert {i for i in ids if status(i) == "done"} == {third, fifth}
+
+    form.on.value = date(2018, 9, 1)
+    form.item_pick.value = third
+    form.pass_button.click()
+    assert form.last_error is None and "复查通过" in form.message.value
+    assert all(w in form.message.value for w in named(third)) and "本轮第 2 版" in form.message.value
+    assert status(third) == "passed" and status(fifth) == "done" and form.item_pick.value == third
+
+    form.item_pick.value = fifth
+    kind = catalogue.indicators.at[R.get_item(archive, fifth)["indicator_id"], "kind"]
+    form.result.value = {"graded": catalogue.vocab.grade_words[-1], "yes_no": "否", "ratio": "0.5"}[kind]
+    form.fail_button.click()
+    assert "复查未通过" in form.message.value and all(w in form.message.value for w in named(fifth))
+    assert "本轮第 3 版" in form.message.value and status(fifth) == "failed"
+
+    second = ids[1]
+    form.item_pick.value = second
+    form.new_deadline.value = date(2018, 9, 30)
+    form.reason.value = "人员招聘未完成"
+    form.request_button.click()
+    assert "已登记延期申请" in form.message.value and all(w in form.message.value for w in named(second))
+    assert form.item_pick.value == second and form.pending_pick.value is None
+    form.pending_pick.value = form.pending_pick.options[0][1]
+    form.approve_button.click()
+    assert "已批准延期" in form.message.value and all(w in form.message.value for w in named(second))
+    assert R.get_item(archive, second)["deadline"] == date(2018, 9, 30)
+    assert {i for i, d in ((i, R.get_item(archive, i)["deadline"]) for i in ids) if d == date(2018, 9, 30)} == {second}

@@ -72,6 +72,12 @@ def test_assessment_view_in_both_languages(demo_archive, catalogue, lang, words)
     assert runs == len(demo_archive.scoring_runs("2020-370781"))  # looking writes nothing
     view.score_button.click()
     assert len(demo_archive.scoring_runs("2020-370781")) == runs + 2  # verified and self
+    # the version is counted within the round (issue 12, defect 6), not across the whole archive
+    run_id = int(demo_archive.latest_run("2020-370781")["run_id"])
+    version = demo_archive.run_version(run_id)
+    assert version <= runs + 2 < run_id
+    assert (f"第 {version} 版" if lang == "zh" else f"version {version} of the round") in view.message.value
+    assert f"第 {run_id} 版" not in view.message.value and f"version {run_id}" not in view.message.value
 
 
 def test_first_round_of_an_area_has_nothing_to_compare(demo_archive, catalogue):

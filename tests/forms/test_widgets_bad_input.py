@@ -146,3 +146,35 @@ def test_nobody_is_picked_as_officer_by_default(demo_archive, catalogue):
     form.save_button.click()
     assert "enter the verifying officer's name" in form.message.value.replace("&#x27;", "'")
     assert snapshot(demo_archive) == before
+
+
+def fill_all(form) -> None:
+    for r in form.rows:
+        if r.indicator_id:
+            r.na.value = False
+            r.control.value = {"graded": form.catalogue.vocab.grade_words[0], "yes_no": "是", "ratio": "1"}[r.kind]
+
+
+@pytest.mark.parametrize("lang, over, unreadable, empty", [
+    ("zh", "超过上限,按违规计 0 分", "应为数字", "未填写"),
+    ("en", "over the limit: counted as a breach, 0 points", "must be a number", "still empty")])
+def test_a_ratio_over_its_limit_says_it_scores_zero_and_a_bad_value_is_named(demo_archive, catalogue, lang,
+                                                                              over, unreadable, empty):
+    form = VerificationForm(demo_archive, RID, lang=lang, officer="王建华", catalogue=catalogue)
+    est = [m for m in form.matters.index if "EST-05" in set(catalogue.indicators_of(
+        form.matters.at[m, "category"])["indicator_id"])]
+    form.matter.options = [(m, m) for m in est[:1]]
+    form.matter.value = est[0]
+    fill_all(form)
+    row = next(r for r in form.rows if r.indicator_id == "EST-05")
+    assert row.flag.value == "" and over not in form.live.value
+    row.ratio.value = "1.2"
+    assert over in row.flag.value  # beside the value
+    assert over in form.live.value and "EST-05" in form.live.value and "1.2" in form.live.value
+    row.ratio.value = "0.9"
+    assert row.flag.value == "" and over not in form.live.value
+    row.ratio.value = "1,2"  # unreadable: the live line names it, not "1 indicator still empty"
+    assert unreadable in form.live.value and "EST-05" in form.live.value and "1,2" in form.live.value
+    assert empty not in form.live.value
+    row.ratio.value = ""
+    assert empty in form.live.value

@@ -187,6 +187,22 @@ class Archive:
         where = [scoring_runs.c.round_id == round_id] if round_id else []
         return self.read(scoring_runs, *where)
 
+    def run_versions(self, round_id: str | None = None) -> dict[int, int]:
+        """run id → version number *within its round* (1, 2, 3… in the order the runs were made).
+        The run id stays the archive's key; people are shown the version."""
+        runs = self.scoring_runs(round_id)
+        if runs.empty:
+            return {}
+        version = runs.sort_values("run_id").groupby("round_id").cumcount() + 1
+        return {int(r): int(v) for r, v in zip(runs.sort_values("run_id")["run_id"], version)}
+
+    def run_version(self, run_id: int) -> int:
+        """The version number, within its round, of scoring run ``run_id``."""
+        run = self.read(scoring_runs, scoring_runs.c.run_id == int(run_id))
+        if run.empty:
+            return int(run_id)
+        return self.run_versions(run["round_id"].iloc[0]).get(int(run_id), int(run_id))
+
     def latest_run(self, round_id: str, source: str = "verified") -> dict | None:
         runs = self.scoring_runs(round_id)
         runs = runs[runs["source"] == source]

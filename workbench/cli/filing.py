@@ -77,14 +77,19 @@ def cmd_filings(args) -> int:
     status = filing_status(archive, args.year, args.as_of)
     years = [args.year] if args.year else sorted(status["year"].unique())
     perf = pd.concat([county_performance(archive, int(y), args.as_of) for y in years], ignore_index=True)
-    print(format_table(labelled(status.drop(columns="problems"), args.lang, org).drop(columns=t("filing_col_area", args.lang))))
+    if len(status):
+        print(format_table(labelled(status.drop(columns="problems"), args.lang, org).drop(columns=t("filing_col_area", args.lang))))
     counts = status["status"].value_counts()
     print(" · ".join(f"{t(f'filing_status_{s}', args.lang)} {int(counts[s])}" for s in STATUS_ORDER if s in counts))
     cols = ["year", "area", "area_name", "rounds", "on_time", "late", "missing", "matters", "completion_pct",
             "items", "items_passed", "decisions", "decisions_signed", "pts_matters", "pts_filing",
-            "pts_rectification", "pts_decisions", "pts_completion", "points", "rank"]
+            "pts_rectification", "pts_decisions", "pts_completion", "work", "filing_class", "points", "rank"]
     print()
-    print(format_table(labelled(perf[cols], args.lang, org)))
+    ranked = set(perf["year"].astype(int))
+    for y in (y for y in years if int(y) not in ranked):
+        print(t("filing_no_ranking", args.lang, year=int(y)))
+    if len(perf):
+        print(format_table(labelled(perf[cols], args.lang, org)))
     if args.out:
         _write_out(args.out, labelled(status, args.lang, org), labelled(perf[cols], args.lang, org))
         print(f"\n→ {args.out}")

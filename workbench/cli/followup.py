@@ -50,7 +50,8 @@ def _add_sealing(sub: argparse._SubParsersAction) -> None:
 def _cmd_seal(args) -> int:
     archive = Archive(args.db)
     row = seal_round(archive, args.round_id, args.by, args.issued_on or date.today())
-    print(f"{args.round_id}: sealed version {row['run_id']} sha256 {row['results_hash'][:16]}…")
+    version = archive.run_version(row["run_id"])
+    print(f"{args.round_id}: sealed version {version} sha256 {row['results_hash'][:16]}…")
     return 0
 
 

@@ -68,7 +68,8 @@ register({
                    "en": "item #{item_id} ({indicator_id}) still failing at the re-check of {failed_on}"},
     "why_passed": {"zh": "整改事项 #{item_id}({indicator_id})于 {passed_on} 复查通过",
                    "en": "item #{item_id} ({indicator_id}) passed its re-check on {passed_on}"},
-    "why_no_provenance": {"zh": "第 {run_id} 次评分缺少:{missing}", "en": "scoring run {run_id} lacks: {missing}"},
+    "why_no_provenance": {"zh": "本轮第 {run_id} 版评分缺少:{missing}",
+                          "en": "scoring version {run_id} of the round lacks: {missing}"},
 })
 
 
@@ -234,13 +235,17 @@ def _provenance(results: pd.DataFrame, runs: pd.DataFrame, as_of: date, lang: st
     catalogue hash, weights and software version of that run."""
     out = []
     merged = results.merge(runs, on="run_id", how="left", suffixes=("", "_run"))
+    ordered = runs.sort_values("run_id")
+    version = dict(zip(ordered["run_id"].astype(int), ordered.groupby("round_id").cumcount() + 1)) \
+        if "round_id" in runs else {}
     for run_id, g in merged.groupby("run_id", sort=True):
         first = g.iloc[0]
         missing = [f for f in PROVENANCE_FIELDS if f not in g or pd.isna(first.get(f)) or first.get(f) == ""]
         if missing:
-            facts = {"run_id": int(run_id), "missing": missing, "matters": sorted(g["matter_id"])}
+            shown = int(version.get(int(run_id), run_id))  # the version within the round, as people see it
+            facts = {"run_id": int(run_id), "version": shown, "missing": missing, "matters": sorted(g["matter_id"])}
             out.append(_decision("provenance", g["round_id"].iloc[0], None, f"run{int(run_id)}", as_of, facts,
-                                 [t("why_no_provenance", lang, run_id=int(run_id), missing=", ".join(missing))]))
+                                 [t("why_no_provenance", lang, run_id=shown, missing=", ".join(missing))]))
     return out
 
 
@@ -263,7 +268,8 @@ def _reword(row: pd.Series, lang: str) -> str:
             "why_done_late" if x["done_on"] and x["done_on"] > x["deadline"] else "why_not_done")
         parts.append(t(key, lang, **x))
     if row["rule"] == "provenance":
-        parts.append(t("why_no_provenance", lang, run_id=facts["run_id"], missing=", ".join(facts["missing"])))
+        parts.append(t("why_no_provenance", lang, run_id=facts.get("version", facts["run_id"]),
+                       missing=", ".join(facts["missing"])))
     return "; ".join(parts)
 
 

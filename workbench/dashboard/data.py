@@ -19,9 +19,13 @@ from workbench.organisation import Organisation, is_subordinate, subordinate_mas
 from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
 
 ALL = "all"
+ESTABLISH = "establish"  # the category whose matters under the pass mark are a red flag
 COMPLETED = "completed"
-#: red-flag kinds, most serious first
-FLAG_KINDS = ("overdue_rectification", "poor", "late", "unfinished")
+#: red-flag kinds — what a leader must act on — most serious first. A matter's age (evaluated more
+#: than 12 months after approval, ``late``) is information (a column and a filter), not a flag.
+FLAG_KINDS = ("overdue_rectification", "poor", "suspension", "missing_filing", "unfinished")
+FLAG_COLUMNS = ["kind", "round_id", "year", "area", "matter_id", "unit_name", "category", "completion_pct",
+                "detail", "late"]
 
 
 @dataclass(frozen=True)
@@ -179,32 +183,69 @@ def county_ranking(scope: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         ["rank", "area", "matters", "completion_pct", "poor", "poor_share", "band"]]
 
 
+def suspensions_in_force(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Signed suspensions not (yet) lifted by a later signed lift for the same round and unit."""
+    signed = decisions[(decisions["status"] == "signed") & decisions["rule"].isin(["suspension", "lift"])]
+    last = signed.sort_values(["decided_at", "decision_id"]).drop_duplicates(["round_id", "unit_id"], keep="last")
+    return last[last["rule"] == "suspension"]
+
+
 def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """What a leader should look at: matters under the pass mark, evaluations that came late
-    (matter older than 12 months at evaluation), matters still unscored, and — when the
-    follow-through tables exist — rectifications past their deadline (the deadline and the
-    problem go in ``detail``). Most serious first."""
+    """What a leader must act on, most serious first (``FLAG_KINDS``): rectifications past their
+    deadline (deadline and problem in ``detail``), establishment matters under the pass mark, suspensions in force,
+    county rounds never filed with the city (deadline in ``detail``), then matters still unscored.
+    The follow-through kinds appear when the archive has their tables. ``late`` (the matter was
+    evaluated more than 12 months after approval) rides along as information on each matter row."""
+    extras = extras or {}
     limit = poor_threshold(catalogue)
-    cols = ["kind", "round_id", "year", "area", "matter_id", "unit_name", "category", "completion_pct", "detail"]
     base = scope.assign(detail="")
-    parts = [
-        base[(base["status"] == COMPLETE) & (base["completion_pct"] < limit)].assign(kind="poor"),
-        base[base["late"]].assign(kind="late"),
-        base[base["status"] != COMPLETE].assign(kind="unfinished"),
-    ]
-    states = (extras or {}).get("rectifications")
+    rounds = set(scope["round_id"])
+    info = scope.drop_duplicates(["round_id", "matter_id"])
+    parts = []
+    states = extras.get("rectifications")
     if states is not None and not states.empty:
-        overdue = states[(states["state"] == "overdue") & states["round_id"].isin(set(scope["round_id"]))]
+        overdue = states[(states["state"] == "overdue") & states["round_id"].isin(rounds)]
         if not overdue.empty:
-            info = scope.drop_duplicates(["round_id", "matter_id"]).drop(columns=["unit_id"])
             o = overdue[["round_id", "matter_id", "deadline", "problem"]].merge(
-                info, on=["round_id", "matter_id"], how="left")
+                info.drop(columns=["unit_id"]), on=["round_id", "matter_id"], how="left")
             o["detail"] = o["deadline"].astype(str) + " · " + o["problem"].astype(str)
-            parts.insert(0, o.assign(kind="overdue_rectification"))
-    flags = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
+            parts.append(o.assign(kind="overdue_rectification"))
+    # establishment (设立) matters under the pass mark: those the rules turn into a merge or cut-quota
+    # proposal if not rectified in time; the other categories' low scores are in the rankings
+    parts.append(base[(base["status"] == COMPLETE) & (base["category"] == ESTABLISH)
+                      & (base["completion_pct"] < limit)].assign(kind="poor"))
+    decisions = extras.get("decisions")
+    if decisions is not None and not decisions.empty:
+        sus = suspensions_in_force(decisions[decisions["round_id"].isin(rounds)])
+        if not sus.empty:
+            names = info.drop_duplicates("unit_id").set_index("unit_id")
+            meta = info.drop_duplicates("round_id").set_index("round_id")
+            parts.append(pd.DataFrame({
+                "kind": "suspension", "round_id": sus["round_id"].to_numpy(),
+                "year": sus["round_id"].map(meta["year"]).to_numpy(),
+                "area": sus["round_id"].map(meta["area"]).to_numpy(),
+                "matter_id": sus["matter_id"].to_numpy(),
+                "unit_name": sus["unit_id"].map(names["unit_name"]).fillna(sus["unit_id"]).to_numpy(),
+                "detail": (pd.to_datetime(sus["decided_at"]).dt.strftime("%Y-%m-%d").fillna("") + " · "
+                           + sus["reason_text"].fillna("").astype(str)).to_numpy()}))
+    filings = extras.get("filings")
+    if filings is not None and not filings.empty:
+        missing = filings[(filings["status"] == "missing") & filings["round_id"].isin(rounds)]
+        if not missing.empty:
+            meta = info.drop_duplicates("round_id").set_index("round_id")
+            deadline = missing["deadline"].astype(str) if "deadline" in missing else ""
+            parts.append(pd.DataFrame({
+                "kind": "missing_filing", "round_id": missing["round_id"].to_numpy(),
+                "year": missing["round_id"].map(meta["year"]).to_numpy(),
+                "area": missing["round_id"].map(meta["area"]).to_numpy(), "unit_name": "",
+                "detail": pd.Series(deadline, index=missing.index).to_numpy()}))
+    parts.append(base[base["status"] != COMPLETE].assign(kind="unfinished"))
+    flags = pd.concat([p.reindex(columns=FLAG_COLUMNS) for p in parts if len(p)], ignore_index=True) \
+        if any(len(p) for p in parts) else pd.DataFrame(columns=FLAG_COLUMNS)
+    flags["late"] = flags["late"].astype("boolean").fillna(False).astype(bool)
     order = {k: i for i, k in enumerate(FLAG_KINDS)}
     flags["_order"] = flags["kind"].map(order)
-    flags = flags.sort_values(["_order", "completion_pct", "matter_id"], na_position="last")
+    flags = flags.sort_values(["_order", "completion_pct", "round_id", "matter_id"], na_position="last")
     return flags.drop(columns="_order").reset_index(drop=True)
 
 

@@ -32,7 +32,7 @@ def fetch(archive, today: date | None = None) -> DashboardData:
         extras["decisions"] = _table(archive, "decisions")
     if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing.status)
 
-        extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status"]]
+        extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status", "deadline"]]
     return DashboardData(results=data, rounds=archive.rounds(), extras=extras, org=archive.organisation())
 
 

@@ -64,8 +64,12 @@ register({
                          "en": "Average completion % by category (completed rounds)"},
     "dash_poor_title": {"zh": "完成率低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
     "dash_panel_title": {"zh": "县(市、区)问效情况", "en": "County panel"},
-    "dash_flag_poor": {"zh": "完成率低于{limit}%", "en": "under {limit}%"},
-    "dash_flag_late": {"zh": "超期问效", "en": "late evaluation"},
+    "dash_flag_poor": {"zh": "设立事项低于{limit}%", "en": "establishment under {limit}%"},
+    "dash_flag_suspension": {"zh": "暂停受理生效中", "en": "suspension in force"},
+    "dash_flag_missing_filing": {"zh": "县级未报备", "en": "county round not filed"},
+    "dash_flag_age": {"zh": "超期问效", "en": "Late evaluation"},
+    "dash_flag_age_yes": {"zh": "是(批复超过12个月)", "en": "yes (> 12 months)"},
+    "dash_flags_late_only": {"zh": "只看超期问效事项", "en": "Only late evaluations"},
     "dash_flag_unfinished": {"zh": "尚未完成评估", "en": "not yet evaluated"},
     "dash_flag_overdue_rectification": {"zh": "整改逾期", "en": "rectification overdue"},
     "dash_flag_kind": {"zh": "预警类型", "en": "Flag"},
@@ -115,7 +119,8 @@ CSS = """
 .wb-band-3 { color: #c62828; font-weight: 700; }
 .wb-kind { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; color: #fff; }
 .wb-kind-poor, .wb-kind-overdue_rectification { background: #c62828; }
-.wb-kind-late { background: #ef6c00; } .wb-kind-unfinished { background: #607d8b; }
+.wb-kind-suspension { background: #ad1457; } .wb-kind-missing_filing { background: #ef6c00; }
+.wb-kind-unfinished { background: #607d8b; }
 </style>
 """
 
@@ -170,6 +175,8 @@ class Dashboard:
         self.units_chart, self.county_chart = widgets.HTML(), widgets.HTML()
         self.trend_chart, self.poor_chart = widgets.HTML(), widgets.HTML()
         self.flags, self.panel = widgets.HTML(), widgets.HTML()
+        # a matter's age is information: a column of the list and this filter, not a flag of its own
+        self.late_only = widgets.Checkbox(value=False, indent=False)
         half = widgets.Layout(width="50%", padding="0 8px 0 0")
         controls = widgets.HBox([self.year, self.area, self.language, self.reload, self.status],
                                 layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
@@ -177,7 +184,7 @@ class Dashboard:
             widgets.HTML(CSS), self.header, controls, self.cards,
             widgets.HBox([widgets.Box([self.units_chart], layout=half),
                           widgets.Box([self.county_chart], layout=half)]),
-            self.flags,
+            self.late_only, self.flags,
             widgets.HBox([widgets.Box([self.trend_chart], layout=half),
                           widgets.Box([self.poor_chart], layout=half)]),
             self.panel,
@@ -186,6 +193,7 @@ class Dashboard:
         self._set_options(default=True)
         self.year.observe(self._on_change, "value")
         self.area.observe(self._on_change, "value")
+        self.late_only.observe(self._on_change, "value")
         self.language.observe(self._on_language, "value")
         self.reload.on_click(self._on_reload)
         self.render()
@@ -236,6 +244,7 @@ class Dashboard:
             self.area.value = area if area in dict(areas).values() else dd.ALL
             self.year.description, self.area.description = t("year", lang), t("area", lang)
             self.reload.description = t("dash_reload", lang)
+            self.late_only.description = t("dash_flags_late_only", lang)
         finally:
             self._busy = False
 
@@ -357,6 +366,8 @@ class Dashboard:
 
     def _flags_html(self, flags: pd.DataFrame) -> str:
         lang, cat = self.lang, self.catalogue
+        if self.late_only.value:
+            flags = flags[flags["late"]]
         counts = flags["kind"].value_counts()
         labels = {k: t(f"dash_flag_{k}", lang, limit=f"{self._limit:g}") for k in dd.FLAG_KINDS}
         note = " · ".join(f"{labels[k]} {int(counts[k])}" for k in dd.FLAG_KINDS if k in counts)
@@ -364,7 +375,7 @@ class Dashboard:
             return self._section(t("dash_flags_title", lang), f'<div class="wb-note">{_e(t("dash_no_flags", lang))}</div>',
                                  key="flags")
         heads = [t("dash_flag_kind", lang), t("area", lang), t("unit_name", lang), t("matter_id", lang),
-                 t("category", lang), t("completion_pct", lang), t("dash_flag_detail", lang)]
+                 t("category", lang), t("completion_pct", lang), t("dash_flag_age", lang), t("dash_flag_detail", lang)]
         rows = []
         for r in flags.itertuples(index=False):
             category = cat.category_name(r.category, lang) if r.category in cat.categories else r.category
@@ -372,6 +383,7 @@ class Dashboard:
                 f'<tr><td><span class="wb-kind wb-kind-{_e(r.kind)}">{_e(labels[r.kind])}</span></td>'
                 f'<td>{_e(area_name(self.org, r.area, lang))}</td><td>{_e(r.unit_name)}</td>'
                 f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td>'
+                f'<td class="wb-age">{_e(t("dash_flag_age_yes", lang) if r.late else "")}</td>'
                 f'<td class="wb-wrap">{_e(r.detail)}</td></tr>')
         table = ('<div class="wb-scroll"><table class="wb-table"><thead><tr>'
                  + "".join(f"<th>{_e(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')

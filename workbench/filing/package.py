@@ -213,6 +213,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
         "format": FORMAT, "round_id": round_id, "area": area, "area_name": area_name(org, area), "year": year,
         "window": [_iso(rnd["window_start"]), _iso(rnd["window_end"])], "eval_date": _iso(rnd["eval_date"]),
         "feedback_on": _iso(seal["feedback_issued_on"]), "sealed_run_id": int(seal["run_id"]),
+        "sealed_version": archive.run_version(seal["run_id"]),  # the round's own number, as people see it
         "results_hash": seal["results_hash"], "catalogue_hash": run["catalogue_hash"],
         "weights": json.loads(run["weights"]), "weights_hash": run["weights_hash"],
         "scored_with": run["software_version"], "software_version": __version__,

@@ -12,6 +12,10 @@ import pandas as pd
 from workbench.dates import as_date
 from workbench.organisation import subordinate_mask
 
+BANDS = ("on_time", "late", "missing")
+
+
+
 CRITERIA = {"matters": {"points", "target"}, "filing": {"points", "late_factor"}, "rectification": {"points"},
             "decisions": {"points"}, "completion": {"points"}}
 
@@ -85,21 +89,49 @@ def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFra
 
 
 
+def filing_class(facts: pd.DataFrame) -> pd.Series:
+    """Per county, its filing record for the year: ``missing`` if any round due was not filed (or only
+    sent back), else ``late`` if any was filed late, else ``on_time``; ``none`` without a completed round."""
+    cls = pd.Series("on_time", index=facts.index)
+    cls[facts["late"] > 0] = "late"
+    cls[facts["missing"] > 0] = "missing"
+    cls[facts["rounds"] <= 0] = "none"
+    return cls
+
+
 def performance_points(facts: pd.DataFrame, rule: dict) -> pd.DataFrame:
-    """Pure: per county, the points of each criterion, the total and the rank (ties share)."""
-    c = rule["criteria"]
+    """Pure: per county, the share earned on each criterion that applies, the work score and the points.
+
+    1. Each criterion gives ``share × points``; a criterion with nothing due (no rounds to file, no
+       rectification items, no decisions, no matter scored) is *left out*: its ``pts_`` is empty and
+       the work score is rescaled over the criteria that apply (``work`` = earned ÷ applicable × 100).
+    2. Filing timeliness is a gate: the county's filing class (``filing_class``) places it in a band of
+       ``rule["bands"]`` and ``points = low + (high − low) × work ÷ 100``. The bands do not overlap, so a
+       county that left a round unfiled always ranks below one that filed late, and that one below one
+       that filed every round on time, whatever else it did.
+    A county without a completed round has nothing to rate: points 0, ranked last. An empty table in,
+    an empty table out (a year without rounds has no ranking)."""
+    c, bands = rule["criteria"], rule["bands"]
     out = facts.copy()
-    out["pts_matters"] = (out["matters"] / c["matters"]["target"]).clip(upper=1) * c["matters"]["points"]
     due = out["on_time"] + out["late"] + out["missing"]
-    filed = (out["on_time"] + out["late"] * c["filing"]["late_factor"]) / due.where(due > 0)
-    out["pts_filing"] = filed.fillna((out["rounds"] > 0).astype(float)) * c["filing"]["points"]
-    passed = (out["items_passed"] / out["items"].where(out["items"] > 0)).fillna((out["rounds"] > 0).astype(float))
-    out["pts_rectification"] = passed * c["rectification"]["points"]
-    signed = (out["decisions_signed"] / out["decisions"].where(out["decisions"] > 0))
-    out["pts_decisions"] = signed.fillna((out["rounds"] > 0).astype(float)) * c["decisions"]["points"]
-    out["pts_completion"] = out["completion_pct"].fillna(0) / 100 * c["completion"]["points"]
-    pts = [k for k in out.columns if k.startswith("pts_")]
-    out[pts] = out[pts].round(2)
-    out["points"] = out[pts].sum(axis=1).round(2)
-    out["rank"] = out["points"].rank(method="min", ascending=False).astype(int)
+    share = {
+        "matters": (out["matters"] / c["matters"]["target"]).clip(upper=1).where(out["rounds"] > 0),
+        "filing": (out["on_time"] + out["late"] * c["filing"]["late_factor"]) / due.where(due > 0),
+        "rectification": out["items_passed"] / out["items"].where(out["items"] > 0),
+        "decisions": out["decisions_signed"] / out["decisions"].where(out["decisions"] > 0),
+        "completion": (out["completion_pct"].astype(float) / 100).where(out["matters"] > 0),
+    }
+    earned = pd.Series(0.0, index=out.index)
+    possible = pd.Series(0.0, index=out.index)
+    for name, s in share.items():
+        s = s.astype(float)
+        out[f"pts_{name}"] = (s * c[name]["points"]).round(2)
+        earned += (s * c[name]["points"]).fillna(0)
+        possible += s.notna() * c[name]["points"]
+    out["work"] = (earned / possible.where(possible > 0) * 100).fillna(0).round(2)
+    out["filing_class"] = filing_class(out)
+    low = out["filing_class"].map(lambda k: bands[k][0] if k in bands else 0).astype(float)
+    high = out["filing_class"].map(lambda k: bands[k][1] if k in bands else 0).astype(float)
+    out["points"] = (low + (high - low) * out["work"] / 100).round(2)
+    out["rank"] = out["points"].rank(method="min", ascending=False).astype(int) if len(out) else []
     return out.sort_values(["rank", "area"]).reset_index(drop=True)

@@ -15,7 +15,10 @@ date. Both live in ``parameters/county_performance.yaml``. A round is then
 **Performance points** (the same YAML, one rule per criterion, 100 points in all): matters
 evaluated against a target, rounds filed on time (late ones at a fraction), the share of
 rectification items passed at re-check, the share of rule decisions signed off, the mean
-completion %. ``performance_points`` is pure and prints its inputs beside its points.
+completion %. A criterion with nothing due is left out and the work score rescaled over the rest;
+the filing record (on time / late / missing) is a gate that places the county in a band of points,
+so missing < late < on time always holds. A year without county rounds has no ranking (an empty
+table). ``performance_points`` is pure and prints its inputs beside its points.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ from workbench.paths import parameter_file
 from workbench.scoring import COMPLETE
 
 from .package import read_filings
-from .rules import CRITERIA, FACT_COLUMNS, FILING_KEYS, judge_filings, performance_points
+from .rules import BANDS, CRITERIA, FACT_COLUMNS, FILING_KEYS, judge_filings, performance_points
 
 register({
     **{f"filing_status_{s}": w for s, w in {
         "on_time": {"zh": "按时报备", "en": "on time"}, "late": {"zh": "逾期报备", "en": "late"},
-        "missing": {"zh": "未报备", "en": "missing"}, "rejected": {"zh": "已退回", "en": "sent back"},
+        "missing": {"zh": "未报备", "en": "missing"}, "none": {"zh": "无问效轮次", "en": "no round"},
+        "rejected": {"zh": "已退回", "en": "sent back"},
         "due": {"zh": "待报备", "en": "due"}, "in_progress": {"zh": "问效进行中", "en": "in progress"}}.items()},
     **{f"filing_col_{c}": w for c, w in {
         "round_id": {"zh": "问效轮次", "en": "Round"}, "year": {"zh": "年度", "en": "Year"},
@@ -63,7 +67,11 @@ register({
         "pts_rectification": {"zh": "整改得分", "en": "Points: rectification"},
         "pts_decisions": {"zh": "结果运用得分", "en": "Points: decisions"},
         "pts_completion": {"zh": "完成度得分", "en": "Points: completion"},
+        "work": {"zh": "工作得分(按适用项折算)", "en": "Work score (over criteria that apply)"},
+        "filing_class": {"zh": "报备档次", "en": "Filing record"},
         "points": {"zh": "绩效得分", "en": "Performance points"}, "rank": {"zh": "排名", "en": "Rank"}}.items()},
+    "filing_no_ranking": {"zh": "{year} 年度没有完成的县级问效轮次,不排名。",
+                          "en": "{year}: no county round completed, no ranking."},
     "filing_err_rule": {"zh": "{path}:绩效计分规则有误:{problems}",
                         "en": "{path}: the performance scoring rule is wrong: {problems}"},
 })
@@ -80,7 +88,7 @@ def load_rule(path: str | Path | None = None) -> dict:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PerformanceRuleError(t("filing_err_rule", path=path, problems=exc)) from exc
-    problems = [f"unknown key {k}" for k in set(raw) - {"filing", "criteria"}]
+    problems = [f"unknown key {k}" for k in set(raw) - {"filing", "bands", "criteria"}]
     filing, crit = raw.get("filing") or {}, raw.get("criteria") or {}
     problems += [f"filing.{k}: unknown" for k in set(filing) - FILING_KEYS]
     if not isinstance(filing.get("deadline_days", 30), int) or filing.get("deadline_days", 30) < 0:
@@ -94,12 +102,20 @@ def load_rule(path: str | Path | None = None) -> dict:
         elif not all(isinstance(v, (int, float)) and v >= 0 for v in c.values()):
             problems.append(f"criteria.{name}: numbers ≥ 0")
     problems += [f"criteria.{k}: unknown (valid: {', '.join(CRITERIA)})" for k in set(crit) - set(CRITERIA)]
+    bands = raw.get("bands") or {}
+    problems += [f"bands.{k}: unknown (valid: {', '.join(BANDS)})" for k in set(bands) - set(BANDS)]
+    ok = [k for k in BANDS if isinstance(bands.get(k), list) and len(bands[k]) == 2
+          and all(isinstance(v, (int, float)) for v in bands[k]) and 0 <= bands[k][0] <= bands[k][1] <= 100]
+    problems += [f"bands.{k}: needs [low, high] with 0 ≤ low ≤ high ≤ 100" for k in BANDS if k not in ok]
+    if len(ok) == len(BANDS) and not (bands["missing"][1] < bands["late"][0] and bands["late"][1] < bands["on_time"][0]):
+        problems.append("bands: must not overlap (missing below late below on_time)")
     if not problems and abs(sum(c["points"] for c in crit.values()) - 100) > 1e-9:
         problems.append("criteria: points must add up to 100")
     if problems:
         raise PerformanceRuleError(t("filing_err_rule", path=path, problems="; ".join(sorted(problems))))
     return {"deadline_days": int(filing.get("deadline_days", 30)),
-            "counted_from": filing.get("counted_from", "feedback"), "criteria": crit}
+            "counted_from": filing.get("counted_from", "feedback"), "criteria": crit,
+            "bands": {k: [float(v) for v in bands[k]] for k in BANDS}}
 
 
 
@@ -165,6 +181,8 @@ def county_performance(archive: Archive, year: int, as_of: date | None = None,
     as_of = as_of or min(date(int(year), 12, 31), date.today())
     status = filing_status(archive, year, as_of, rule)
     facts = county_facts(archive, int(year), as_of, status)
+    if not (facts["rounds"] > 0).any():  # a year without county rounds: nothing to rank
+        facts = facts.iloc[0:0]
     out = performance_points(facts.assign(year=int(year)), rule)
     org = archive.organisation()
     out.insert(1, "area_name", out["area"].map(lambda a: area_name(org, a)))
@@ -176,8 +194,9 @@ def labelled(df: pd.DataFrame, lang: str | None = None, org: Organisation | None
     it the names stay as they are) and column headers in the user's language, and a dash where
     there is nothing (no filing yet)."""
     out = df.copy()
-    if "status" in out:
-        out["status"] = out["status"].map(lambda s: t(f"filing_status_{s}", lang))
+    for col in ("status", "filing_class"):
+        if col in out:
+            out[col] = out[col].map(lambda s: t(f"filing_status_{s}", lang))
     if "area_name" in out and "area" in out and org is not None:
         out["area_name"] = out["area"].map(lambda a: area_name(org, a, lang or "zh"))
     out = out.astype(object).where(out.notna(), "—")

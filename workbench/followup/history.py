@@ -50,7 +50,8 @@ def unit_history(archive: Archive, unit_id: str) -> dict[str, pd.DataFrame | dic
     res = archive.read(results, results.c.unit_id == unit_id)
     res = res.merge(runs[["run_id", "round_id", "source", "catalogue_hash", "weights_hash", "software_version",
                           "computed_by", "computed_at", "note"]], on="run_id")
-    res["version"] = res.groupby(["round_id", "source", "matter_id"])["run_id"].rank(method="dense").astype(int)
+    # the version within the round (1, 2, 3…), as every form, letter and report shows it
+    res["version"] = res["run_id"].map(archive.run_versions()).astype(int)
     rounds = archive.rounds()
     rounds = rounds[rounds["round_id"].isin(set(res["round_id"]))]
     items = read_items(archive, unit_id=unit_id)

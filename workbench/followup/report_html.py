@@ -33,6 +33,7 @@ TEMPLATE = TEMPLATES / "thematic_report.html.j2"
 REQUIRED = frozenset({"title", "charts", "units", "items", "decisions", "provenance"})
 
 register({
+    "report_version": {"zh": "本轮第 {n} 版结果", "en": "results version {n} of the round"},
     "report_title": {"zh": "{area}{year}年度机构编制事项跟踪问效专题报告",
                      "en": "{area}: follow-up evaluation of staffing matters, {year} — thematic report"},
     "report_overview": {
@@ -94,7 +95,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     org = archive.organisation()
     area = area_name(org, rnd["area"], lang)
     provenance = "" if run is None else (
-        f"run {int(run['run_id'])} · catalogue {run['catalogue_hash'][:16]} · weights {run['weights_hash'][:16]} "
+        f"{t('report_version', lang, n=archive.run_version(run['run_id']))} · catalogue {run['catalogue_hash'][:16]} · weights {run['weights_hash'][:16]} "
         f"· workbench {run['software_version']} · {run['computed_at']}"
         + (f" · seal {seal['results_hash'][:16]} ({seal['sealed_at']})" if seal else ""))
     charts.use_offline_renderer()  # the workbench theme: CJK fonts in the SVGs

@@ -156,6 +156,7 @@ def check_seal(archive: Archive, round_id: str, lang: str | None = None) -> Seal
     report = SealReport(round_id, seal is not None)
     if seal is None:
         return report
+    version = archive.run_versions(round_id)  # people see the version within the round, not the run id
     chain = [seal] + amendments_of(archive, round_id).rename(columns={"new_run_id": "run_id"}).to_dict("records")
     hist = archive.entry_history(round_id)
     runs = archive.scoring_runs(round_id)
@@ -164,15 +165,15 @@ def check_seal(archive: Archive, round_id: str, lang: str | None = None) -> Seal
         report.versions.append(run_id)
         run = runs[runs["run_id"] == run_id]
         if run.empty:
-            report.problems.append(t("seal_run_missing", lang, run_id=run_id))
+            report.problems.append(t("seal_run_missing", lang, run_id=version.get(run_id, run_id)))
             continue
         if results_hash(run.iloc[0].to_dict(), archive.results(run_id)) != link["results_hash"]:
-            report.problems.append(t("seal_results_changed", lang, run_id=run_id))
+            report.problems.append(t("seal_results_changed", lang, run_id=version.get(run_id, run_id)))
         if entries_hash(hist[hist["entry_id"] <= int(link["max_entry_id"])]) != link["entries_hash"]:
             report.problems.append(t("seal_entries_changed", lang))
     known = set(report.versions)
     later = runs[(runs["source"] == "verified") & (runs["run_id"] > int(seal["run_id"]))]
-    report.problems += [t("seal_unamended_run", lang, run_id=int(r)) for r in later["run_id"] if int(r) not in known]
+    report.problems += [t("seal_unamended_run", lang, run_id=version.get(int(r), int(r))) for r in later["run_id"] if int(r) not in known]
     report.problems += _letter_problems(archive, round_id, lang)
     last_max = int(chain[-1]["max_entry_id"])
     extra = hist[(hist["entry_id"] > last_max) & (hist["source"] == "verified")]

@@ -34,7 +34,7 @@ class AssessmentView(Form):
     def _on_score(self, _=None) -> None:
         self._render(save=True)
         run = self.archive.latest_run(self.round_id, "verified")
-        self._ok(self.L("wt_scored", run=run["run_id"]))
+        self._ok(self.L("wt_scored", run=self.archive.run_version(run["run_id"])))
 
     def _render(self, save: bool) -> None:
 

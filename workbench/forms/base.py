@@ -52,7 +52,7 @@ register({
     "wt_note": {"zh": "备注", "en": "Note"},
     "wt_window": {"zh": "公布窗口", "en": "Publication window"},
     "wt_score_archive": {"zh": "评分并存档", "en": "Score and archive"},
-    "wt_scored": {"zh": "已评分并存档(第 {run} 版)", "en": "scored and archived (version {run})"},
+    "wt_scored": {"zh": "已评分并存档(本轮第 {run} 版)", "en": "scored and archived (version {run} of the round)"},
     "wt_tab_results": {"zh": "评定结果", "en": "Results"},
     "wt_tab_units": {"zh": "单位排名", "en": "Unit ranking"},
     "wt_tab_gap": {"zh": "自评与核查", "en": "Self vs verified"},

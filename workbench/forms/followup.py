@@ -50,7 +50,16 @@ register({
     "fw_approve": {"zh": "批准延期", "en": "Approve"},
     "fw_reject_ext": {"zh": "不予延期", "en": "Refuse"},
     "fw_saved": {"zh": "已保存", "en": "saved"},
-    "fw_rechecked": {"zh": "已复查,结果重新评分(第 {run} 版)", "en": "re-checked; results re-scored (version {run})"},
+    "fw_item_named": {"zh": "整改事项 #{id}:{unit}({unit_id})· 事项 {matter_id} · 指标 {indicator_id} {indicator} · 问题:{problem}",
+                      "en": "item #{id}: {unit} ({unit_id}) · matter {matter_id} · indicator {indicator_id} {indicator}"
+                            " · problem: {problem}"},
+    "fw_done_ok": {"zh": "已登记整改完成({on})— {item}", "en": "recorded as done ({on}) — {item}"},
+    "fw_rechecked": {"zh": "已复查{outcome}({on}),结果重新评分(本轮第 {run} 版)— {item}",
+                     "en": "re-checked: {outcome} ({on}); results re-scored (version {run} of the round) — {item}"},
+    "fw_passed_word": {"zh": "通过", "en": "passed"}, "fw_failed_word": {"zh": "未通过", "en": "failed"},
+    "fw_requested": {"zh": "已登记延期申请(至 {deadline})— {item}", "en": "extension to {deadline} requested — {item}"},
+    "fw_approved": {"zh": "已批准延期(至 {deadline})— {item}", "en": "extension to {deadline} approved — {item}"},
+    "fw_refused": {"zh": "不予延期(申请至 {deadline})— {item}", "en": "extension to {deadline} refused — {item}"},
     "fw_out_dir": {"zh": "输出目录", "en": "Output folder"},
     "fw_issue": {"zh": "发出情况反馈并封存结果", "en": "Issue feedback and seal"},
     "fw_issued": {"zh": "已生成 {n} 份反馈函,结果已封存", "en": "{n} letters written; results sealed"},
@@ -63,6 +72,8 @@ register({
     "fw_reject": {"zh": "驳回", "en": "Reject"},
     "fw_signed": {"zh": "决定 #{id} 已签发", "en": "decision #{id} signed off"},
     "fw_rejected": {"zh": "决定 #{id} 已驳回", "en": "decision #{id} rejected"},
+    "fw_decision_named": {"zh": "{rule} · {unit}({unit_id})· 事项 {matter_id}",
+                          "en": "{rule} · {unit} ({unit_id}) · matter {matter_id}"},
     "ev_created": {"zh": "下达", "en": "issued"},
     "ev_done": {"zh": "报整改完成", "en": "reported done"},
     "ev_extension_requested": {"zh": "申请延期", "en": "extension requested"},
@@ -82,6 +93,14 @@ def _picked(widget: W.ValueWidget):
     return widget.value
 
 
+def _keep_pick(widget: W.Dropdown, options: list[tuple[str, object]]) -> None:
+    """New options (labels change with states); the officer's pick stays where it was, or is
+    cleared if it is gone: the selection never moves to another entry by itself."""
+    before = widget.value
+    widget.options = options
+    widget.value = before if before in {v for _, v in options} else None
+
+
 class FollowupForm(Form):
     """Items from the assessment → progress → feedback and seal → rule decisions → unit archive."""
 
@@ -90,6 +109,7 @@ class FollowupForm(Form):
         super().__init__(archive, round_id, **kwargs)
         self.today = today or date.today()
         self.proposals = pd.DataFrame()
+        self.pending = pd.DataFrame()
         L = self.L
         # items
         self.propose_button = W.Button(description=L("fw_propose"), button_style="info")
@@ -172,18 +192,20 @@ class FollowupForm(Form):
         cols = ["item_id", "unit_id", "matter_id", "indicator_id", "deadline", "state", "done_on"]
         shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")))
         self.items_table.value = html_table(self._show(shown), self.lang, highlight=states["state"] == "overdue")
-        self.item_pick.options = [(f"#{r.item_id} {r.unit_id} {r.matter_id} {r.indicator_id} · {self.L('state_' + r.state)}",
-                                   int(r.item_id)) for r in states.itertuples()]
+        _keep_pick(self.item_pick, [
+            (f"#{r.item_id} {r.unit_id} {r.matter_id} {r.indicator_id} · {self.L('state_' + r.state)}", int(r.item_id))
+            for r in states.itertuples()])
         pending = R.extension_requests_of(self.archive, states["item_id"], pending_only=True)
-        self.pending_pick.options = [(f"#{r.item_id} → {r.requested_deadline}: {r.reason}", int(r.request_id))
-                                     for r in pending.itertuples()]
+        self.pending = pending.set_index("request_id", drop=False) if len(pending) else pending
+        _keep_pick(self.pending_pick, [(f"#{r.item_id} → {r.requested_deadline}: {r.reason}", int(r.request_id))
+                                       for r in pending.itertuples()])
         drafts = U.read_decisions(self.archive, "draft")
         drafts = drafts[drafts["round_id"] == self.round_id]
-        self.draft_pick.options = [(f"#{r.decision_id} {self.L('rule_' + r.rule)} · {r.unit_id}", int(r.decision_id))
-                                   for r in drafts.itertuples()]
+        _keep_pick(self.draft_pick, [(f"#{r.decision_id} {self.L('rule_' + r.rule)} · {r.unit_id}", int(r.decision_id))
+                                     for r in drafts.itertuples()])
         units = self.archive.latest_results(self.round_id)["unit_id"].drop_duplicates().sort_values()
         names = self.archive.unit_names()
-        self.unit_pick.options = [(f"{names.get(u, u)} ({u})", u) for u in units]
+        _keep_pick(self.unit_pick, [(f"{names.get(u, u)} ({u})", u) for u in units])
         self._show_history()
         seal = seal_of(self.archive, self.round_id)
         self.seal_info.value = "" if seal is None else html.escape(
@@ -217,17 +239,30 @@ class FollowupForm(Form):
         self._ok(self.L("fw_confirmed", n=len(ids)))
 
     # ------------------------------------------------------------------ progress
+    def _item_named(self, item_id: int) -> str:
+        """The item an action is about, as the officer knows it: unit, matter, indicator, problem."""
+        it = R.get_item(self.archive, item_id)
+        ind = self.catalogue.indicators
+        name = (ind.at[it["indicator_id"], "name_en" if self.lang == "en" else "name_zh"]
+                if it["indicator_id"] in ind.index else "")
+        return self.L("fw_item_named", id=int(item_id), unit=self.archive.unit_names().get(it["unit_id"], it["unit_id"]),
+                      unit_id=it["unit_id"], matter_id=it["matter_id"], indicator_id=it["indicator_id"],
+                      indicator=name, problem=it["problem"])
+
     @handler
     def _on_done(self, _=None) -> None:
-        R.mark_done(self.archive, _picked(self.item_pick), _picked(self.on), self.officer, self.result.value)
+        item_id, on = _picked(self.item_pick), _picked(self.on)
+        R.mark_done(self.archive, item_id, on, self.officer, self.result.value)
         self._refresh()
-        self._ok(self.L("fw_saved"))
+        self._ok(self.L("fw_done_ok", on=on, item=self._item_named(item_id)))
 
     def _recheck(self, passed: bool) -> None:
-        run = R.recheck(self.archive, _picked(self.item_pick), passed, _picked(self.on), self.officer,
+        item_id, on = _picked(self.item_pick), _picked(self.on)
+        run = R.recheck(self.archive, item_id, passed, on, self.officer,
                         result=self.result.value.strip() or None, catalogue=self.catalogue)
         self._refresh()
-        self._ok(self.L("fw_rechecked", run=run))
+        self._ok(self.L("fw_rechecked", run=self.archive.run_version(run), on=on, item=self._item_named(item_id),
+                        outcome=self.L("fw_passed_word" if passed else "fw_failed_word")))
 
     @handler
     def _on_pass(self, _=None) -> None:
@@ -239,23 +274,27 @@ class FollowupForm(Form):
 
     @handler
     def _on_request(self, _=None) -> None:
-        R.request_extension(self.archive, _picked(self.item_pick), _picked(self.new_deadline), self.reason.value,
-                            self.officer, _picked(self.on))
+        item_id, deadline = _picked(self.item_pick), _picked(self.new_deadline)
+        R.request_extension(self.archive, item_id, deadline, self.reason.value, self.officer, _picked(self.on))
         self._refresh()
-        self._ok(self.L("fw_saved"))
+        self._ok(self.L("fw_requested", deadline=deadline, item=self._item_named(item_id)))
+
+    def _decide(self, approve: bool) -> None:
+        request_id = _picked(self.pending_pick)
+        req = self.pending.loc[request_id]
+        R.decide_extension(self.archive, request_id, approve, self.officer, _picked(self.on),
+                           *([] if approve else [self.reason.value]))
+        self._refresh()
+        self._ok(self.L("fw_approved" if approve else "fw_refused", deadline=req["requested_deadline"],
+                        item=self._item_named(int(req["item_id"]))))
 
     @handler
     def _on_approve(self, _=None) -> None:
-        R.decide_extension(self.archive, _picked(self.pending_pick), True, self.officer, _picked(self.on))
-        self._refresh()
-        self._ok(self.L("fw_saved"))
+        self._decide(True)
 
     @handler
     def _on_refuse(self, _=None) -> None:
-        R.decide_extension(self.archive, _picked(self.pending_pick), False, self.officer, _picked(self.on),
-                           self.reason.value)
-        self._refresh()
-        self._ok(self.L("fw_saved"))
+        self._decide(False)
 
     # ------------------------------------------------------------------ feedback
     @handler
@@ -288,17 +327,25 @@ class FollowupForm(Form):
         self._refresh()
         self._ok(self.L("fw_recorded", n=len(new)))
 
+    def _decision_named(self, decision_id: int) -> str:
+        d = U.read_decisions(self.archive)
+        d = d[d["decision_id"] == int(decision_id)].iloc[0]
+        return self.L("fw_decision_named", rule=self.L("rule_" + d["rule"]), unit_id=d["unit_id"],
+                      unit=self.archive.unit_names().get(d["unit_id"], d["unit_id"]), matter_id=d["matter_id"] or "—")
+
     @handler
     def _on_sign(self, _=None) -> None:
-        U.sign_off(self.archive, _picked(self.draft_pick), self.officer)
-        self._ok(self.L("fw_signed", id=_picked(self.draft_pick)))
+        decision_id = _picked(self.draft_pick)
+        U.sign_off(self.archive, decision_id, self.officer)
         self._refresh()
+        self._ok(self.L("fw_signed", id=decision_id) + " — " + self._decision_named(decision_id))
 
     @handler
     def _on_reject(self, _=None) -> None:
-        U.reject(self.archive, _picked(self.draft_pick), self.officer, self.reject_reason.value)
-        self._ok(self.L("fw_rejected", id=_picked(self.draft_pick)))
+        decision_id = _picked(self.draft_pick)
+        U.reject(self.archive, decision_id, self.officer, self.reject_reason.value)
         self._refresh()
+        self._ok(self.L("fw_rejected", id=decision_id) + " — " + self._decision_named(decision_id))
 
     # ------------------------------------------------------------------ unit archive
     @handler

@@ -38,7 +38,11 @@ register({
     "wt_live_incomplete": {"zh": "尚有 {n} 项指标未填写,暂无结果", "en": "{n} indicator(s) still empty: no result yet"},
     "wt_save_verified": {"zh": "保存核查结果", "en": "Save verification"},
     "wt_saved_entries": {"zh": "{officer} 已保存 {n} 条核查结果", "en": "{n} verified entries saved by {officer}"},
-    "wt_bad_value": {"zh": "{indicator}:{why}", "en": "{indicator}: {why}"},
+    "wt_bad_value": {"zh": "{indicator} 填写的“{value}”{why}", "en": "{indicator}: “{value}” {why}"},
+    "wt_live_bad": {"zh": "{problems},暂无结果", "en": "{problems}: no result yet"},
+    "wt_over_limit": {"zh": "超过上限,按违规计 0 分", "en": "over the limit: counted as a breach, 0 points"},
+    "wt_live_over_limit": {"zh": "{indicator} 为 {value},超过上限,按违规计 0 分",
+                           "en": "{indicator} is {value}, over the limit: counted as a breach, 0 points"},
     "wt_attach": {"zh": "上传佐证", "en": "Attach"},
     "wt_attached": {"zh": "已上传 {n} 个佐证文件", "en": "{n} evidence file(s) attached"},
     "wt_work_log": {"zh": "现场核查工作量", "en": "On-site work log"},
@@ -71,7 +75,10 @@ class _IndicatorRow:
         self.na = W.Checkbox(description=form.L("wt_na"), indent=False, layout=W.Layout(width="80px"))
         self.self_value = W.HTML(layout=W.Layout(width="150px"))
         self.note = W.Text(placeholder=form.L("wt_evidence_note"), layout=W.Layout(width="240px"))
-        self.box = W.HBox([self.name, self.graded, self.yes_no, self.ratio, self.na, self.self_value, self.note])
+        self.flag = W.HTML()
+        self.flag.add_class("wt-flag")
+        self.box = W.HBox([self.name, self.graded, self.yes_no, self.ratio, self.flag, self.na, self.self_value,
+                           self.note])
         for w, css in ((self.box, "wt-indicator-row"), (self.graded, "wt-graded"), (self.yes_no, "wt-yes-no"),
                        (self.ratio, "wt-ratio"), (self.na, "wt-na")):
             w.add_class(css)
@@ -88,6 +95,7 @@ class _IndicatorRow:
         if ind is None:
             return
         self.kind = ind["kind"]
+        self.flag.value = ""
         name = ind["name_en"] if lang == "en" else ind["name_zh"]
         self.name.value = (f"<b>{html.escape(self.indicator_id)}</b> {html.escape(name)} "
                            f"<small>({int(ind['weight'])})</small>")
@@ -242,15 +250,35 @@ class VerificationForm(Form):
         if mid is None:
             self.live.value = ""
             return
-        table = score_round(self.matters.loc[[mid]].reset_index(drop=True), self.entries(), self.catalogue)
+        e = self.entries()
+        table = score_round(self.matters.loc[[mid]].reset_index(drop=True), e, self.catalogue)
         rec = table.iloc[0]
+        over = self._flag_over_limit()
+        bad = self.problems()
         if rec["status"] == COMPLETE:
             text = self.L("wt_live", pct=f"{rec['completion_pct']:.2f}",
                           band=self.catalogue.band_name(rec["band"], self.lang))
+        elif bad:  # name the value that cannot be read, not a count of "empty" rows
+            text = self.L("wt_live_bad", problems=";".join(bad))
         else:
-            missing = self.entries()["result"].isna().sum()
-            text = self.L("wt_live_incomplete", n=int(missing) or 1)
-        self.live.value = f"<p style='font-size:15px'><b>{html.escape(text)}</b></p>"
+            text = self.L("wt_live_incomplete", n=int(e["result"].isna().sum()) or 1)
+        lines = [text] + [self.L("wt_live_over_limit", indicator=iid, value=v) for iid, v in over]
+        self.live.value = "".join(f"<p style='font-size:15px'><b>{html.escape(x)}</b></p>" for x in lines)
+
+    def _flag_over_limit(self) -> list[tuple[str, str]]:
+        """Mark, beside its value, each ratio over a limit that counts as a breach (scores 0)."""
+        ind = self.catalogue.indicators
+        out = []
+        for r in self.rows:
+            r.flag.value = ""
+            if not r.indicator_id or r.kind != "ratio" or r.na.value:
+                continue
+            value = pd.to_numeric(str(r.ratio.value or "").strip(), errors="coerce")
+            limit = ind.at[r.indicator_id, "target"]
+            if bool(ind.at[r.indicator_id, "over_limit_zero"]) and pd.notna(value) and value / limit > 1:
+                r.flag.value = f"<span style='color:#c00'>⚠ {html.escape(self.L('wt_over_limit'))}</span>"
+                out.append((r.indicator_id, str(r.ratio.value).strip()))
+        return out
 
     def problems(self) -> list[str]:
         """Values the scoring core cannot read (a word where a number belongs, a negative ratio)."""
@@ -262,9 +290,11 @@ class VerificationForm(Form):
         out = []
         for i, status in parsed["status"].items():
             if status == STATUS_INVALID:
-                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], why=why[e.at[i, "kind"]]))
+                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], value=e.at[i, "result"],
+                                  why=why[e.at[i, "kind"]]))
             elif status == "negative":
-                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], why=self.L("err_negative")))
+                out.append(self.L("wt_bad_value", indicator=e.at[i, "indicator_id"], value=e.at[i, "result"],
+                                  why=self.L("err_negative")))
         return out
 
     @handler
