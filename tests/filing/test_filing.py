@@ -31,6 +31,7 @@ from workbench.filing.package import (
 from workbench.filing.rules import judge_filings, performance_points
 from workbench.filing.status import county_performance, filing_status, load_rule
 from workbench.followup.sealing import seal_of
+from workbench.paths import parameter_file
 from workbench.rounds.lifecycle import create_round
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -283,7 +284,7 @@ def test_a_bad_rule_file_names_its_keys(tmp_path):
         load_rule(bad)
     assert "criteria.speed" in str(err.value)
     overlap = tmp_path / "overlap.yaml"
-    overlap.write_text(load_rule.__globals__["RULE_FILE"].read_text(encoding="utf-8").replace(
+    overlap.write_text(parameter_file("county_performance.yaml").read_text(encoding="utf-8").replace(
         "late: [40, 69]", "late: [30, 75]"), encoding="utf-8")
     with pytest.raises(Exception, match="bands: must not overlap"):
         load_rule(overlap)
