@@ -2,7 +2,7 @@
 exports, and the parameter files (catalogue, weights scenarios).
 """
 
-from .excel import write_workbook
+from .excel import save_workbook, write_workbook
 from .exports import csv_bytes, export_table, write_tables
 from .importing import check_entries, import_entries, import_matters, import_units
 from .parameters import list_scenarios, load_catalogue, load_scenario, load_weights, save_scenario
@@ -21,6 +21,7 @@ __all__ = [
     "load_scenario",
     "load_weights",
     "save_scenario",
+    "save_workbook",
     "write_tables",
     "write_workbook",
 ]
