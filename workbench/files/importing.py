@@ -1,13 +1,12 @@
 """Files in and out: units, matters and entries from .xlsx / .csv; results out to .csv / .xlsx.
 
-Chinese Excel saves CSV as GB18030, so CSVs are read as UTF-8, UTF-8 with BOM or GB18030, in that
-order. Every import validates the whole file first (all failing cells in one report) and writes in
+Files are read by ``reading.read_table`` (encodings, sizes and malformed files are handled there).
+Every import validates the whole file first (all failing cells in one report) and writes in
 one transaction only if nothing failed: a bad file leaves the archive byte-for-byte unchanged.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from workbench.core import Catalogue, parse_results
 from workbench.errors import ValidationError
 from workbench.labels import t
 
+from .reading import read_table
 from .tables import (
     ENTRY_COLUMNS,
     Failures,
@@ -27,8 +27,6 @@ from .tables import (
     check_units,
 )
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-
 
 @dataclass
 class ImportReport:
@@ -36,36 +34,6 @@ class ImportReport:
     rows: int
     written: int
     warnings: list[str] = field(default_factory=list)
-
-
-def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a .csv or .xlsx as strings exactly as typed (no NA guessing, no number reformatting)."""
-    path = Path(path)
-    fail = Failures(path.name)
-    if not path.exists():
-        fail.add(None, "", str(path), t("err_file_missing"))
-        raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data = path.read_bytes()
-        for enc in ENCODINGS:
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            fail.add(None, "", "", t("err_decode"))
-            raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-        except Exception as exc:  # a corrupt workbook: openpyxl raises many kinds
-            fail.add(None, "", "", f"{t('err_file_type')} ({exc})")
-            raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame()) from exc
-    fail.add(None, "", suffix, t("err_file_type"))
-    raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
 
 
 def _raise_if(fail: Failures) -> None:
