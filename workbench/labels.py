@@ -117,6 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "问效轮次 {round_id} 不存在;先运行 workbench round create",
         "en": "round {round_id} does not exist; run `workbench round create` first",
     },
+    "err_db_unreachable": {"zh": "无法打开档案 {archive}:{why}", "en": "cannot open the archive {archive}: {why}"},
     "err_bad_area": {
         "zh": "地区 {area} 无效;可选:{options}",
         "en": "area {area} is not valid; choose one of: {options}",

@@ -81,7 +81,11 @@ class Archive:
             args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
             self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
         if not read_only:
-            metadata.create_all(self.engine)
+            try:
+                metadata.create_all(self.engine)
+            except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
+                raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
+                                       why=str(exc.orig).strip().splitlines()[0])) from exc
 
     def __repr__(self) -> str:
         return f"Archive({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -23,7 +23,7 @@ from workbench.organisation import load_organisation
 from workbench.paths import create_project
 from workbench.rounds import create_round, score_archived_round, select_round
 
-from .common import by_option, date_arg, db_option, format_table, open_archive
+from .common import by_option, date_arg, db_option, format_table, open_archive, out_path, year_arg
 
 register({
     "project_exists": {"zh": "{path} 已存在,未作改动", "en": "{path} exists; nothing was changed"},
@@ -64,7 +64,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("round", help="manage rounds")
     rsub = p.add_subparsers(dest="round_command", required=True)
     c = rsub.add_parser("create", help="create a round for a year and an area")
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=year_arg, required=True)
     c.add_argument("--area", required=True, help="city or a county's 6-digit division code")
     c.add_argument("--window-start", type=date_arg)
     c.add_argument("--window-end", type=date_arg)
@@ -83,7 +83,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--round", dest="round_id", required=True)
     p.add_argument("--source", choices=["verified", "self"], default="verified")
     p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
-    p.add_argument("--out", type=Path, required=True, action="append",
+    p.add_argument("--out", type=out_path(".csv", ".xlsx"), required=True, action="append",
                    help=".csv or .xlsx; repeat for both")
     by_option(p)
     db_option(p)
