@@ -122,6 +122,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{matter} {indicator}: someone entered a different result at the same moment; nothing was "
               "imported, check and try again",
     },
+    "err_select_closed": {
+        "zh": "{round_id} 已完成或已封存,问效范围不能再改",
+        "en": "{round_id} is completed or sealed: its scope can no longer change",
+    },
     "err_db_unreachable": {"zh": "无法打开档案 {archive}:{why}", "en": "cannot open the archive {archive}: {why}"},
     "err_bad_area": {
         "zh": "地区 {area} 无效;可选:{options}",

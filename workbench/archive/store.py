@@ -28,6 +28,7 @@ from workbench.paths import default_db_path
 
 from .schema import (
     entries,
+    matter_amendments,
     matters,
     metadata,
     organisation,
@@ -259,11 +260,12 @@ class Archive:
             return sa.dialects.postgresql.insert(table)
         return sa.dialects.sqlite.insert(table)
 
-    def upsert(self, table: sa.Table, df: pd.DataFrame) -> int:
+    def upsert(self, table: sa.Table, df: pd.DataFrame, extra_table: sa.Table | None = None,
+               extra: pd.DataFrame | None = None) -> int:
         """Update rows with the same primary key in place, insert the rest: one statement, one
         transaction. In place (INSERT … ON CONFLICT DO UPDATE), not delete-and-insert: a unit or
         matter that other rows refer to can be updated, and concurrent imports of one file
-        cannot collide on the key."""
+        cannot collide on the key. ``extra`` rows go into ``extra_table`` in the same transaction."""
         if df.empty:
             return 0
         (key,) = [c.name for c in table.primary_key.columns]
@@ -275,13 +277,19 @@ class Archive:
                                           set_={c: stmt.excluded[c] for c in cols if c != key})
         with self._writing() as conn:
             conn.execute(stmt, recs)
+            if extra_table is not None and extra is not None and len(extra):
+                self._insert(conn, extra_table, extra)
         return len(df)
 
     def import_units(self, df: pd.DataFrame) -> int:
         return self.upsert(units, df)
 
-    def import_matters(self, df: pd.DataFrame) -> int:
-        return self.upsert(matters, df)
+    def import_matters(self, df: pd.DataFrame, amendments: pd.DataFrame | None = None) -> int:
+        """Add or update matters; ``amendments`` (matter_id, column, old, new, by, why) are
+        recorded with them, in one transaction."""
+        if amendments is not None:
+            amendments = amendments.assign(at=now())
+        return self.upsert(matters, df, matter_amendments, amendments)
 
     def create_round(self, spec: RoundSpec, created_by: str = "", team: str = "") -> str:
         with self.engine.begin() as conn:

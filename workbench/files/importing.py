@@ -17,6 +17,7 @@ from workbench.core import Catalogue, parse_results
 from workbench.errors import ValidationError
 from workbench.labels import t
 
+from .changes import matter_changes, sealed_changes
 from .reading import read_table
 from .tables import (
     ENTRY_COLUMNS,
@@ -34,6 +35,7 @@ class ImportReport:
     rows: int
     written: int
     warnings: list[str] = field(default_factory=list)
+    rounds: list[str] = field(default_factory=list)  # the rounds the rows went to
 
 
 def _raise_if(fail: Failures) -> None:
@@ -50,12 +52,20 @@ def import_units(archive: Archive, path: str | Path) -> ImportReport:
     return ImportReport(fail.file, len(raw), archive.import_units(clean), warnings)
 
 
-def import_matters(archive: Archive, path: str | Path) -> ImportReport:
+def import_matters(archive: Archive, path: str | Path, amend_by: str = "", amend_why: str = "",
+                   amend: bool = False) -> ImportReport:
+    """New matters are added; a matter already archived with other facts is refused, unless
+    ``amend`` (with who and why), which updates it and records each change."""
     raw = read_table(path)
     fail = Failures(Path(path).name)
+    if amend and not (amend_by.strip() and amend_why.strip()):
+        fail.add(None, "", "", t("chg_amend_why"))
     clean, warnings = check_matters(raw, set(archive.units()["unit_id"]), fail)
     _raise_if(fail)
-    return ImportReport(fail.file, len(raw), archive.import_matters(clean), warnings)
+    changes = matter_changes(clean, archive, None if amend else fail)
+    _raise_if(fail)
+    written = archive.import_matters(clean, changes.assign(by=amend_by, why=amend_why) if amend else None)
+    return ImportReport(fail.file, len(raw), written, warnings)
 
 
 def check_entries(
@@ -108,6 +118,7 @@ def import_entries(
     catalogue: Catalogue,
     entered_by: str = "",
     round_id: str | None = None,
+    amend: bool = False,
 ) -> ImportReport:
     """Import self-assessed or verified results. Each matter goes to the round it is evaluated
     in (or ``round_id``); re-importing the same file writes nothing new."""
@@ -115,9 +126,12 @@ def import_entries(
     fail = Failures(Path(path).name)
     clean, warnings = check_entries(raw, matters_in_rounds(archive, round_id), catalogue, fail)
     _raise_if(fail)
+    if not amend:  # an amendment's caller re-scores and records who and why
+        sealed_changes(clean, archive, fail)
+        _raise_if(fail)
     written = archive.add_entries(clean[["round_id", "matter_id", "indicator_id", "source", "result", "note"]],
                                   entered_by=entered_by)
-    return ImportReport(fail.file, len(raw), written, warnings)
+    return ImportReport(fail.file, len(raw), written, warnings, sorted(clean["round_id"].dropna().unique()))
 
 
 def matters_in_rounds(archive: Archive, round_id: str | None = None) -> pd.DataFrame:
