@@ -109,6 +109,10 @@ def check_entries(
         fail.add(int(idx) + 2, "result", clean.at[idx, "result"], messages[clean.at[idx, "kind"]])
     fail.add_mask(clean, (parsed["status"] == "negative").reindex(clean.index, fill_value=False),
                   "result", t("err_negative"))
+    # The core reads the text "nan" as a blank (what str() makes of a missing float); typed
+    # into a file it is not a measurement.
+    typed_nan = clean["kind"].eq("ratio") & clean["result"].astype("string").str.strip().str.lower().eq("nan")
+    fail.add_mask(clean, typed_nan.fillna(False), "result", t("err_bad_number"))
     return clean, warnings
 
 

@@ -37,12 +37,12 @@ def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     fail = Failures(path.name)
     if not path.exists():
         _stop(fail, t("err_file_missing"), str(path))
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        _stop(fail, t("err_file_type"), suffix)
     problem = check_path(path)
     if problem:
         _stop(fail, problem)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        _stop(fail, t("err_file_type"), suffix)
     if suffix == ".csv":
         rows, charset = _csv_rows(path.read_bytes(), fail), True
     else:
