@@ -16,9 +16,8 @@ from workbench.archive.store import Archive
 from workbench.cli import main
 from workbench.files import csv_bytes, write_workbook
 from workbench.files.importing import import_entries, import_matters, import_units
-from workbench.files.parameters import load_catalogue
-from workbench.rounds.survey import export_survey
 from workbench.rounds.lifecycle import create_round, select_round
+from workbench.rounds.survey import export_survey
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\tTAB", "\rCR"]
