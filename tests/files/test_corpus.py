@@ -18,9 +18,11 @@ import pytest
 import yaml
 from hostile_support import build_archive, snapshot
 
+from workbench.archive import Archive
 from workbench.cli import main
 from workbench.cli.robustness import check_memory
-from workbench.errors import WorkbenchError
+from workbench.errors import ValidationError, WorkbenchError
+from workbench.rounds.survey import import_survey
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -172,3 +174,14 @@ def test_draws_times_matters_bounded_by_memory():
     check_memory(most, 600)
     with pytest.raises(WorkbenchError):
         check_memory(most + 1_000, 600)
+
+
+@pytest.mark.parametrize("maker", [zip_bomb_xlsx, many_entries_xlsx])
+def test_survey_workbook_bounded_before_opening(tmp_path, catalogue, maker):
+    """The survey form's upload goes through the same bounds as the imports."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    build_archive(db, tmp_path, catalogue, seal=False)
+    before = snapshot(db)
+    with pytest.raises(ValidationError, match="解压后过大或条目过多"):
+        import_survey(Archive(db), maker(tmp_path / "survey"), "2018-city", "C900", catalogue)
+    assert snapshot(db) == before

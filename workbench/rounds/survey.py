@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from workbench.archive import Archive, now, survey_facts
 from workbench.core import Catalogue
 from workbench.errors import ValidationError, WorkbenchError
-from workbench.files import Failures, check_entries, load_catalogue, save_workbook
+from workbench.files import Failures, check_entries, load_catalogue, save_workbook, workbook_problem
 from workbench.labels import register, t
 
 FORMAT = "workbench-survey/1"
@@ -233,6 +233,10 @@ def import_survey(archive: Archive, path: str | Path, round_id: str, unit_id: st
         frame = fail.frame()
         return ValidationError(t("err_import_failed", lang, file=path.name, count=len(frame)), frame)
 
+    problem = workbook_problem(path) if path.exists() else None
+    if problem:  # bounded before openpyxl unpacks anything
+        fail.add(None, "", "", problem)
+        raise stop()
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except FileNotFoundError:
