@@ -87,9 +87,20 @@ class Archive:
         if not read_only:
             try:
                 metadata.create_all(self.engine)
+                self._add_entry_chain()
             except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
                 raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
                                        why=str(exc.orig).strip().splitlines()[0])) from exc
+
+    def _add_entry_chain(self) -> None:
+        """An archive made before entries had ``supersedes`` gets the column and its unique index
+        (create_all makes missing tables only); its older rows stay NULL, outside the index."""
+        with self.engine.begin() as conn:
+            if "supersedes" in {c["name"] for c in sa.inspect(conn).get_columns("entries")}:
+                return
+            conn.exec_driver_sql("ALTER TABLE entries ADD COLUMN supersedes INTEGER")
+            conn.exec_driver_sql("CREATE UNIQUE INDEX uq_entries_chain ON entries "
+                                 "(round_id, matter_id, indicator_id, source, supersedes)")
 
     def __repr__(self) -> str:
         return f"Archive({self.engine.url.render_as_string(hide_password=True)!r})"
