@@ -26,6 +26,7 @@ from workbench.paths import REPORTS_DIR
 from workbench.views import html_table
 
 from .base import Form, handler, open_archive
+from .names import Names
 
 register({
     "fw_tab_items": {"zh": "整改事项", "en": "Items"},
@@ -82,6 +83,7 @@ register({
     "ev_recheck_passed": {"zh": "复查通过", "en": "re-check passed"},
     "ev_recheck_failed": {"zh": "复查未通过", "en": "re-check failed"},
     "fw_pick_first": {"zh": "请先选择", "en": "pick one first"},
+    "fw_draft_reasons": {"zh": "签发前请核对:{reasons}", "en": "Check before signing off: {reasons}"},
     "fw_export": {"zh": "导出电子档案", "en": "Export the archive"},
     "fw_exported": {"zh": "已导出:{path}", "en": "exported: {path}"},
 })
@@ -153,12 +155,13 @@ class FollowupForm(Form):
         self.dry_button = W.Button(description=L("fw_dry_run"))
         self.record_button = W.Button(description=L("fw_record"), button_style="primary")
         self.draft_pick = W.Dropdown(description=L("fw_draft"), options=[], layout=W.Layout(width="95%"))
+        self.draft_reasons = W.HTML()  # what the draft rests on, read before 签发
         self.reject_reason = W.Text(description=L("fw_reason"))
         self.sign_button = W.Button(description=L("fw_sign"), button_style="success")
         self.reject_button = W.Button(description=L("fw_reject"), button_style="danger")
         self.decisions_table = W.HTML()
         self.decisions_box = W.VBox([W.HBox([self.rules_as_of, self.dry_button, self.record_button]),
-                                     self.decisions_table, self.draft_pick,
+                                     self.decisions_table, self.draft_pick, self.draft_reasons,
                                      W.HBox([self.sign_button, self.reject_reason, self.reject_button])])
         # unit archive
         self.unit_pick = W.Dropdown(description=L("unit"), options=[])
@@ -176,6 +179,7 @@ class FollowupForm(Form):
             button.on_click(fn)
         self.as_of.observe(lambda _: self._refresh(), "value")
         self.item_pick.observe(lambda _: self._show_history(), "value")
+        self.draft_pick.observe(lambda _: self._show_draft(), "value")
         self.tabs = W.Tab(children=[self.items_box, self.progress_box, self.feedback_box, self.decisions_box,
                                     self.archive_box])
         for i, key in enumerate(("items", "progress", "feedback", "decisions", "archive")):
@@ -188,28 +192,43 @@ class FollowupForm(Form):
         return df.rename(columns=column_labels(list(df.columns), self.lang))
 
     def _refresh(self) -> None:
+        names = self.names = Names(self.archive, self.catalogue, self.lang)
         states = R.items_as_of(self.archive, self.as_of.value or self.today, self.round_id)
         cols = ["item_id", "unit_id", "matter_id", "indicator_id", "deadline", "state", "done_on"]
         shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")))
         self.items_table.value = html_table(self._show(shown), self.lang, highlight=states["state"] == "overdue")
         _keep_pick(self.item_pick, [
-            (f"#{r.item_id} {r.unit_id} {r.matter_id} {r.indicator_id} · {self.L('state_' + r.state)}", int(r.item_id))
+            (names.label(r.unit_id, r.matter_id, r.indicator_id, r.deadline, self.L("state_" + r.state)), int(r.item_id))
             for r in states.itertuples()])
         pending = R.extension_requests_of(self.archive, states["item_id"], pending_only=True)
         self.pending = pending.set_index("request_id", drop=False) if len(pending) else pending
-        _keep_pick(self.pending_pick, [(f"#{r.item_id} → {r.requested_deadline}: {r.reason}", int(r.request_id))
-                                       for r in pending.itertuples()])
+        items = states.set_index("item_id")
+        _keep_pick(self.pending_pick, [
+            (names.label(items.at[r.item_id, "unit_id"], items.at[r.item_id, "matter_id"],
+                         items.at[r.item_id, "indicator_id"], r.requested_deadline, r.reason), int(r.request_id))
+            for r in pending.itertuples()])
         drafts = U.read_decisions(self.archive, "draft")
-        drafts = drafts[drafts["round_id"] == self.round_id]
-        _keep_pick(self.draft_pick, [(f"#{r.decision_id} {self.L('rule_' + r.rule)} · {r.unit_id}", int(r.decision_id))
-                                     for r in drafts.itertuples()])
+        # A unit's drafts in the order they arose (a suspension before its lifting), each with its date.
+        drafts = drafts[drafts["round_id"] == self.round_id].sort_values(["unit_id", "as_of", "decision_id"])
+        self.drafts = drafts.set_index("decision_id", drop=False)
+        _keep_pick(self.draft_pick, [
+            (names.label(r.unit_id, r.matter_id, None, None, self.L("rule_" + r.rule), str(r.as_of)), int(r.decision_id))
+            for r in drafts.itertuples()])
         units = self.archive.latest_results(self.round_id)["unit_id"].drop_duplicates().sort_values()
-        names = self.archive.unit_names()
-        _keep_pick(self.unit_pick, [(f"{names.get(u, u)} ({u})", u) for u in units])
+        _keep_pick(self.unit_pick, [(names.unit(u), u) for u in units])
         self._show_history()
+        self._show_draft()
         seal = seal_of(self.archive, self.round_id)
         self.seal_info.value = "" if seal is None else html.escape(
             f"{self.L('fw_on')} {seal['feedback_issued_on']} · sha256 {seal['results_hash'][:16]}…")
+
+    def _show_draft(self) -> None:
+        """The picked draft's reasons (matter, score, deadline, dates), in words, before 签发."""
+        if self.draft_pick.value is None or self.draft_pick.value not in self.drafts.index:
+            self.draft_reasons.value = ""
+            return
+        row = U.decisions_table(self.drafts.loc[[self.draft_pick.value]], self.lang).iloc[0]
+        self.draft_reasons.value = f'<p class="fw-draft-reasons">{html.escape(self.L("fw_draft_reasons", reasons=row["reason_text"]))}</p>'
 
     def _show_history(self) -> None:
         """The picked item's history: every step with its date and who did it."""
@@ -224,7 +243,8 @@ class FollowupForm(Form):
     @handler
     def _on_propose(self, _=None) -> None:
         self.proposals = R.propose_items(self.archive, self.round_id, self.catalogue, self.lang)
-        self.proposal_pick.options = [(f"{r.unit_id} {r.matter_id} {r.indicator_name}: {r.problem}", i)
+        names = Names(self.archive, self.catalogue, self.lang)
+        self.proposal_pick.options = [(names.label(r.unit_id, r.matter_id, r.indicator_id, None, r.problem), i)
                                       for i, r in enumerate(self.proposals.itertuples())]
         if len(self.proposals):
             self.deadline.value = self.proposals["deadline"].iloc[0]
@@ -302,7 +322,7 @@ class FollowupForm(Form):
         out = issue_feedback(self.archive, self.round_id, Path(self.out_dir.value), _picked(self.issued_on),
                              self.officer, self.lang, self.catalogue)
         self._refresh()
-        self._ok(self.L("fw_issued", n=len(out["letter"])))
+        self._ok(self.L("fw_issued", n=len(out["letter"])), files=[p for paths in out.values() for p in paths])
 
     @handler
     def _on_seal_check(self, _=None) -> None:
@@ -352,7 +372,7 @@ class FollowupForm(Form):
     def _on_export(self, _=None) -> None:
         path = Path(self.out_dir.value) / f"{self.unit_pick.value}-电子档案.zip"
         export_bundle(self.archive, _picked(self.unit_pick), path)
-        self._ok(self.L("fw_exported", path=path))
+        self._ok(self.L("fw_exported", path=path.name), files=[path])
 
 
 

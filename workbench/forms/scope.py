@@ -212,8 +212,7 @@ class SurveyForm(Form):
         super().__init__(archive, round_id, **kwargs)
         self.out_dir = Path(out_dir) if out_dir else REPORTS_DIR / "survey" / round_id
         units = sv.round_units(archive, round_id)
-        self.unit = W.Dropdown(options=list(zip(units["unit_name"] + " (" + units["unit_id"] + ")",
-                                                units["unit_id"], strict=True)),
+        self.unit = W.Dropdown(options=list(zip(units["unit_name"], units["unit_id"], strict=True)),
                                description=self.L("unit"))
         self.export_button = W.Button(description=self.L("wt_export"), button_style="primary")
         self.export_all_button = W.Button(description=self.L("wt_export_all"))
@@ -241,7 +240,7 @@ class SurveyForm(Form):
     def _export(self, unit_ids: list[str]) -> None:
         self.exported = [sv.export_survey(self.archive, self.round_id, u, self.out_dir / f"{u}.xlsx",
                                           self.catalogue, self.lang) for u in unit_ids]
-        self._ok(self.L("wt_exported", n=len(self.exported), folder=str(self.out_dir)))
+        self._ok(self.L("wt_exported", n=len(self.exported), folder=self.out_dir.name), files=self.exported)
 
     @handler
     def _on_export(self, _=None) -> None:
