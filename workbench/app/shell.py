@@ -79,16 +79,19 @@ class OfficerApp(W.VBox):
                                description=self.L("app_area"), layout=W.Layout(width="300px"))
         self.day = W.DatePicker(value=today or date.today(), description=self.L("app_day"),
                                 layout=W.Layout(width="260px"))
-        self.officer = W.Text(value=officer, description=self.L("app_officer"), layout=W.Layout(width="220px"))
+        self.officer = W.Text(value=officer, description=self.L("app_officer"), layout=W.Layout(width="220px"),
+                              continuous_update=False)
+        for cls, w in (("wb-year", self.year), ("wb-area", self.area), ("wb-day", self.day), ("wb-officer", self.officer)):
+            w.add_class(cls)
         self.open_button = W.Button(description=self.L("app_open_round"), button_style="primary")
         self.new_button = W.Button(description=self.L("app_new_round"))
         self.open_button.on_click(lambda _: self.open_round())
         self.new_button.on_click(self._on_new)
         self.round_line = W.HTML()
         self.nav_buttons = {p: W.Button(layout=W.Layout(width="260px", height="auto")) for p in PAGES}
-        for page, button in self.nav_buttons.items():
-            button.add_class("wb-nav-" + page)
-            button.on_click(lambda _, p=page: self.show(p))
+        for name, button in self.nav_buttons.items():
+            button.add_class("wb-nav-" + name)
+            button.on_click(lambda _, p=name: self.show(p))
         self.status_line = W.HTML()
         self.close_bar = W.HBox()
         self.close_message = W.HTML()
@@ -105,6 +108,9 @@ class OfficerApp(W.VBox):
                            layout=W.Layout(flex="1 1 auto", min_width="0"))]),
         ]
         self.open_round()
+        # the forms take the day and the officer when built: a change rebuilds the page shown
+        self.day.observe(lambda _: self.show(self.page), "value")
+        self.officer.observe(lambda _: self.show(self.page), "value")
 
     def L(self, key: str, **kwargs) -> str:
         return t(key, self.lang, **kwargs)

@@ -51,9 +51,6 @@ register({
     "fw_approve": {"zh": "批准延期", "en": "Approve"},
     "fw_reject_ext": {"zh": "不予延期", "en": "Refuse"},
     "fw_saved": {"zh": "已保存", "en": "saved"},
-    "fw_item_named": {"zh": "整改事项 #{id}:{unit}({unit_id})· 事项 {matter_id} · 指标 {indicator_id} {indicator} · 问题:{problem}",
-                      "en": "item #{id}: {unit} ({unit_id}) · matter {matter_id} · indicator {indicator_id} {indicator}"
-                            " · problem: {problem}"},
     "fw_done_ok": {"zh": "已登记整改完成({on})— {item}", "en": "recorded as done ({on}) — {item}"},
     "fw_rechecked": {"zh": "已复查{outcome}({on}),结果重新评分(本轮第 {run} 版)— {item}",
                      "en": "re-checked: {outcome} ({on}); results re-scored (version {run} of the round) — {item}"},
@@ -123,6 +120,7 @@ class FollowupForm(Form):
         # progress
         self.as_of = W.DatePicker(description=L("as_of"), value=self.today)
         self.item_pick = W.Dropdown(description=L("fw_item"), options=[], layout=W.Layout(width="95%"))
+        self.item_pick.add_class("fw-item-pick")
         self.on = W.DatePicker(description=L("fw_on"), value=self.today)
         self.result = W.Text(description=L("fw_result"))
         self.done_button = W.Button(description=L("fw_done"))
@@ -262,12 +260,7 @@ class FollowupForm(Form):
     def _item_named(self, item_id: int) -> str:
         """The item an action is about, as the officer knows it: unit, matter, indicator, problem."""
         it = R.get_item(self.archive, item_id)
-        ind = self.catalogue.indicators
-        name = (ind.at[it["indicator_id"], "name_en" if self.lang == "en" else "name_zh"]
-                if it["indicator_id"] in ind.index else "")
-        return self.L("fw_item_named", id=int(item_id), unit=self.archive.unit_names().get(it["unit_id"], it["unit_id"]),
-                      unit_id=it["unit_id"], matter_id=it["matter_id"], indicator_id=it["indicator_id"],
-                      indicator=name, problem=it["problem"])
+        return self.names.label(it["unit_id"], it["matter_id"], it["indicator_id"], None, it["problem"])
 
     @handler
     def _on_done(self, _=None) -> None:
