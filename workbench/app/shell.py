@@ -73,22 +73,23 @@ class OfficerApp(W.VBox):
             latest = {"year": year, "area": area}
         self.year = W.Dropdown(options=[(self.L("app_year_item", year=y), y) for y in years],
                                value=int(latest["year"]) if latest is not None else years[-2],
-                               description=self.L("app_year"), layout=W.Layout(width="180px"))
+                               description=self.L("app_year"), layout=W.Layout(width="auto"))
         self.area = W.Dropdown(options=[(area_name(org, a, lang), a) for a in org.areas],
                                value=latest["area"] if latest is not None else org.areas[0],
-                               description=self.L("app_area"), layout=W.Layout(width="300px"))
+                               description=self.L("app_area"), layout=W.Layout(width="auto"))
         self.day = W.DatePicker(value=today or date.today(), description=self.L("app_day"),
-                                layout=W.Layout(width="260px"))
+                                layout=W.Layout(width="auto"))
         self.officer = W.Text(value=officer, description=self.L("app_officer"), layout=W.Layout(width="220px"),
                               continuous_update=False)
         for cls, w in (("wb-year", self.year), ("wb-area", self.area), ("wb-day", self.day), ("wb-officer", self.officer)):
             w.add_class(cls)
+            w.style.description_width = "initial"  # the label's full width, never cut to "Date of w…"
         self.open_button = W.Button(description=self.L("app_open_round"), button_style="primary")
         self.new_button = W.Button(description=self.L("app_new_round"))
         self.open_button.on_click(lambda _: self.open_round())
         self.new_button.on_click(self._on_new)
         self.round_line = W.HTML()
-        self.nav_buttons = {p: W.Button(layout=W.Layout(width="260px", height="auto")) for p in PAGES}
+        self.nav_buttons = {p: W.Button(layout=W.Layout(width="300px", height="auto")) for p in PAGES}
         for name, button in self.nav_buttons.items():
             button.add_class("wb-nav-" + name)
             button.on_click(lambda _, p=name: self.show(p))
@@ -103,7 +104,7 @@ class OfficerApp(W.VBox):
             W.HBox([self.year, self.area, self.day, self.officer, self.open_button, self.new_button],
                    layout=W.Layout(flex_flow="row wrap")),
             self.round_line,
-            W.HBox([W.VBox(list(self.nav_buttons.values()), layout=W.Layout(min_width="270px")),
+            W.HBox([W.VBox(list(self.nav_buttons.values()), layout=W.Layout(min_width="310px")),
                     W.VBox([self.status_line, self.close_bar, self.close_message, self.body],
                            layout=W.Layout(flex="1 1 auto", min_width="0"))]),
         ]

@@ -100,11 +100,13 @@ class FilingForm(Form):
         super().__init__(archive, round_id, **kwargs)
         self.on = on or date.today()
         _, area = parse_round_id(round_id)
-        self.build_button = W.Button(description=self.L("fl_build"), button_style="primary")
+        self.build_button = W.Button(description=self.L("fl_build"), button_style="primary",
+                                     layout=W.Layout(width="auto"))
         self.build_button.on_click(self._on_build)
         self.upload = W.FileUpload(accept=".zip", multiple=True, description=self.L("fl_upload"),
                                    layout=W.Layout(width="auto"))
-        self.receive_button = W.Button(description=self.L("fl_receive"), button_style="primary")
+        self.receive_button = W.Button(description=self.L("fl_receive"), button_style="primary",
+                                       layout=W.Layout(width="auto"))
         self.receive_button.on_click(self._on_receive)
         self.tables = W.HTML()
         action = (W.HBox([self.build_button]) if is_subordinate(area)

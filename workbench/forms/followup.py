@@ -193,7 +193,12 @@ class FollowupForm(Form):
         names = self.names = Names(self.archive, self.catalogue, self.lang)
         states = R.items_as_of(self.archive, self.as_of.value or self.today, self.round_id)
         cols = ["item_id", "unit_id", "matter_id", "indicator_id", "deadline", "state", "done_on"]
-        shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")))
+        # names, not codes: the unit, the matter by 文号 and category, the indicator by name
+        shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")),
+                                    unit_id=states["unit_id"].map(names.unit),
+                                    matter_id=states["matter_id"].map(names.matter),
+                                    indicator_id=states["indicator_id"].map(names.indicator)).rename(
+            columns={"unit_id": "unit", "matter_id": "matter", "indicator_id": "indicator"})
         self.items_table.value = html_table(self._show(shown), self.lang, highlight=states["state"] == "overdue")
         _keep_pick(self.item_pick, [
             (names.label(r.unit_id, r.matter_id, r.indicator_id, r.deadline, self.L("state_" + r.state)), int(r.item_id))
