@@ -230,6 +230,14 @@ def test_a_whole_round_in_the_officers_app(app_server):
         ok(page, "已登记整改完成")
         page.get_by_role("button", name="复查通过").click()
         ok(page, "已复查通过")
+        # the letter of an item names the matter by its summary, a ratio as a percentage
+        page.get_by_role("tab", name="情况反馈").click()
+        page.get_by_role("button", name="发出情况反馈并封存结果").click()
+        ok(page, "已生成 1 份反馈函")
+        letter = download(page, "a.wb-download[download$='.docx']", folder)
+        text = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
+        assert f"“{MATTER['summary']}”({MATTER['doc_no']})" in text and "95%" in text, text
+        assert MATTER["matter_id"] not in text
         shot(page, "07-rectification-zh")
         close_step(page, "情况反馈")
         close_step(page, "督促整改")
