@@ -26,7 +26,7 @@ def facts(closed=(), included=3, team=2, self_open=(), verified_open=(), scored=
     ("followup", facts(["deploy", "survey", "self", "verify", "assess", "feedback"]), False, False, False,
      "open", "可以完成本步骤"),
     ("followup", facts(["deploy", "survey", "self", "verify", "assess", "feedback", "rectify"]), False, False, True,
-     "done", "已完成"),
+     "done", "情况反馈、督促整改已完成"),
     ("filing", facts(), True, False, False, "blocked", "办结"),
     ("filing", facts(), True, False, True, "open", ""),
     ("filing", facts(), True, True, True, "done", "已报市编办备案"),

@@ -17,6 +17,8 @@ register({
     "app_page_filing": {"zh": "县级报备", "en": "County filing"},
     "app_done": {"zh": "已完成", "en": "done"},
     "app_open": {"zh": "进行中", "en": "open"},
+    "app_steps_done": {"zh": "{steps}已完成", "en": "{steps} closed"},
+    "app_and": {"zh": "、", "en": ", "},
     "app_blocked": {"zh": "受阻", "en": "blocked"},
     "app_no_round": {"zh": "轮次尚未创建:请在“部署安排”中创建", "en": "the round does not exist yet: create it under Deployment"},
     "app_create_here": {"zh": "在此创建本轮", "en": "create the round here"},
@@ -53,7 +55,7 @@ def page_status(page: str, facts: dict | None, county: bool, filed: bool, comple
         return (OPEN, "") if completed else (BLOCKED, t("app_filing_wait", lang))
     todo = [s for s in PAGES[page] if s not in facts["closed"]]
     if not todo:
-        return DONE, "、".join(steps.step_label(s, lang) for s in PAGES[page]) + " " + t("app_done", lang)
+        return DONE, t("app_steps_done", lang, steps=t("app_and", lang).join(steps.step_label(s, lang) for s in PAGES[page]))
     first = todo[0]
     earlier = [s for s in steps.STEPS[:steps.STEPS.index(first)] if s not in facts["closed"]
                and s not in PAGES[page]]

@@ -3,7 +3,13 @@ status and the counties' performance points (the rules in ``rules``, the archive
 ``status``).
 """
 
-from .package import build_filing_package, package_bytes, read_filings, receive_filing, receive_package
+from .package import (
+    build_filing_package,
+    package_bytes,
+    read_filings,
+    receive_filing,
+    receive_package,
+)
 from .rules import STATUS_ORDER
 from .status import county_performance, filing_status, labelled
 

@@ -6,9 +6,9 @@
 from .assessment import AssessmentView, assessment
 from .base import Form, handler, open_archive, setup
 from .files import download_link, download_links, uploaded
-from .names import Names
 from .filing import FilingForm, build_package, performance_table, receive, status_table
 from .followup import FollowupForm, followup, overview
+from .names import Names
 from .round_setup import RoundSetupForm, round_setup
 from .scope import SelectionForm, SurveyForm, selection, survey
 from .verify import VerificationForm, verification
