@@ -207,7 +207,12 @@ class OfficerApp(W.VBox):
                                              today=day, **common),
             "filing": lambda: FilingForm(self.archive, rid, on=day, **common),
         }
-        return builders[page]()
+        form = builders[page]()
+        # In the app files travel through the page: the server-path fields of the notebooks go.
+        for field in ("path", "out_dir"):
+            if isinstance(getattr(form, field, None), W.Text):
+                getattr(form, field).layout.display = "none"
+        return form
 
     def _on_created(self, change) -> None:
         """The set-up form created a round (perhaps of another year or area): pick it."""
