@@ -87,6 +87,7 @@ def shot(page, name: str) -> None:
     """The whole app from the top: Voilà scrolls inside the page, so the window is made as tall as
     the app for the picture, then put back to 1366×768."""
     DOCS.mkdir(exist_ok=True)
+    page.wait_for_timeout(500)  # the status line follows a form's message by one widget update
     height = page.evaluate("document.querySelector('.wb-app').getBoundingClientRect().height")
     page.set_viewport_size({"width": 1366, "height": int(min(max(height + 120, 768), 2400))})
     page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
@@ -163,6 +164,7 @@ def test_a_whole_round_in_the_officers_app(app_server):
         assert page.get_by_text("1 个问效事项").first.is_visible()
         page.get_by_role("button", name="保存问效范围").click()
         ok(page, "问效范围已保存:1 个事项")
+        page.locator(".wb-page-status", has_text="已纳入 1 个问效事项").wait_for()  # the status follows
         shot(page, "02-scope-zh")
 
         # 调查摸底·自评自查: download the unit's workbook, fill it in, upload it back
