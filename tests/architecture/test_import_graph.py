@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"workbench.filing"},
     {"workbench.forms", "workbench.explorer", "workbench.dashboard", "workbench.batch", "workbench.demo"},
     {"workbench.widgets"},
+    {"workbench.app"},
     {"workbench.cli"},
 ]
 

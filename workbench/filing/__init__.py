@@ -3,7 +3,13 @@ status and the counties' performance points (the rules in ``rules``, the archive
 ``status``).
 """
 
-from .package import build_filing_package, package_bytes, receive_filing, receive_package
+from .package import (
+    build_filing_package,
+    package_bytes,
+    read_filings,
+    receive_filing,
+    receive_package,
+)
 from .rules import STATUS_ORDER
 from .status import county_performance, filing_status, labelled
 
@@ -14,6 +20,7 @@ __all__ = [
     "filing_status",
     "labelled",
     "package_bytes",
+    "read_filings",
     "receive_filing",
     "receive_package",
 ]

@@ -76,6 +76,8 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
         raise NotFoundError(t("err_no_unit_results", unit=unit["name"], round_id=rnd["round_id"]))
     ranks = rank_units(results, catalogue).set_index("unit_id")
     mine_items = items[items["unit_id"] == unit["unit_id"]].sort_values(["matter_id", "deadline", "item_id"])
+    # the matter as the unit knows it: its summary and 文号, not the archive's id
+    about = matters.set_index("matter_id")[["doc_no", "summary"]]
     return {
         "office": office_name(org, rnd["area"]), "doc_no": doc_no_placeholder(org, rnd["area"], int(rnd["year"])),
         "year": int(rnd["year"]), "area_name": org.place(rnd["area"]),
@@ -90,6 +92,8 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
                      "completion_pct": _fmt(m["completion_pct"]), "band": m["band"] or "—"}
                     for m in mine.sort_values("matter_id").to_dict("records")],
         "items": [{"matter_id": i["matter_id"], "indicator": catalogue.name(i["indicator_id"]),
+                   "matter": about.at[i["matter_id"], "summary"] or i["matter_id"],
+                   "doc_no": about.at[i["matter_id"], "doc_no"] or "",
                    "indicator_id": i["indicator_id"], "problem": str(i["problem"]).rstrip("。"),
                    "requirement": str(i["requirement"]).rstrip("。"), "deadline": cn_date(i["deadline"])}
                   for i in mine_items.to_dict("records")],
