@@ -14,10 +14,10 @@ import sys
 from workbench import __version__
 from workbench.errors import ValidationError, WorkbenchError
 
-from . import batch, filing, followup, robustness, rounds, serve
+from . import batch, filing, followup, keys, robustness, rounds, serve
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
-COMMANDS = (rounds, serve, batch, followup, robustness, filing)
+COMMANDS = (rounds, serve, batch, followup, robustness, filing, keys)
 
 
 def build_parser() -> argparse.ArgumentParser:
