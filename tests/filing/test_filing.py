@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from workbench.archive.schema import results, seals
 from workbench.demo.filing import DEMO_LATE, DEMO_MISSING
+from workbench.filing.keys import register_key
 from workbench.filing.package import (
     FilingError,
     FilingRejected,
@@ -28,7 +29,6 @@ from workbench.filing.package import (
     receive_filing,
     reject_filing,
 )
-from workbench.filing.keys import register_key
 from workbench.filing.rules import judge_filings, performance_points
 from workbench.filing.status import county_performance, filing_status, load_rule
 from workbench.followup.sealing import seal_of

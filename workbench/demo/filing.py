@@ -11,7 +11,13 @@ from pathlib import Path
 from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue
-from workbench.filing import default_key_path, new_key_pair, package_bytes, receive_package, register_key
+from workbench.filing import (
+    default_key_path,
+    new_key_pair,
+    package_bytes,
+    receive_package,
+    register_key,
+)
 from workbench.organisation import subordinate_mask
 
 # --------------------------------------------------------------------------- the demo

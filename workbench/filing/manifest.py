@@ -28,7 +28,7 @@ register({
     "manifest_err_depth": {"zh": "manifest.json 嵌套过深(超过 {limit} 层)", "en": "manifest.json is nested too deeply (more than {limit} levels)"},
     "manifest_err_format": {"zh": "manifest.json 的 format 为 {found},应为 {expected}",
                             "en": "manifest.json format is {found}, expected {expected}"},
-    "manifest_err_key": {"zh": "manifest.json 的 {key}:{why}", "en": "manifest.json {key}: {why}"},
+    "manifest_err_key": {"zh": "manifest.json 的 {name}:{why}", "en": "manifest.json {name}: {why}"},
     "manifest_why_missing": {"zh": "缺失", "en": "missing"},
     "manifest_why_text": {"zh": "应为 {pattern} 形式的文本", "en": "must be text of the form {pattern}"},
     "manifest_why_date": {"zh": "应为 YYYY-MM-DD 日期(2000–2100 年)", "en": "must be a YYYY-MM-DD date (2000–2100)"},
@@ -76,7 +76,7 @@ def parse_manifest(data: bytes) -> tuple[dict | None, list[str]]:
     problems = []
 
     def bad(key: str, why: str) -> None:
-        problems.append(t("manifest_err_key", key=key, why=why if key in manifest else t("manifest_why_missing")))
+        problems.append(t("manifest_err_key", name=key, why=why if key in manifest else t("manifest_why_missing")))
 
     for key, pattern in (("round_id", _ROUND), ("area", _AREA), ("catalogue_hash", _SHA)):
         if not (isinstance(manifest.get(key), str) and pattern.match(manifest[key])):
