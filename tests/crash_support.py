@@ -75,13 +75,17 @@ class Kill:
     problems: list[str] = field(default_factory=list)
 
 
-def run_and_kill(cmd: list[str], delay: float, cwd: Path, orphan_wait: float = 8.0) -> Kill:
-    """Start ``cmd``, SIGKILL it (the one process, as a crash would) after ``delay`` seconds."""
+def run_and_kill(cmd: list[str], delay: float, cwd: Path, orphan_wait: float = 8.0,
+                 after_children: bool = False) -> Kill:
+    """Start ``cmd``, SIGKILL it (the one process, as a crash would) after ``delay`` seconds —
+    counted from its first child process with ``after_children`` (a batch's workers at work)."""
     proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.time() + delay
     kids: set[int] = set()
-    while time.time() < deadline and proc.poll() is None:
+    while (time.time() < deadline or (after_children and not kids)) and proc.poll() is None:
+        if after_children and not kids:
+            deadline = time.time() + delay
         kids |= descendants(proc.pid)
         time.sleep(0.05)
     if proc.poll() is not None:

@@ -86,8 +86,8 @@ def test_killed_batch_leaves_no_worker_and_resume_cleans_up(demo_db, tmp_path):
     cmd = cli("--project", str(project), "batch", "--year", "2018", "--areas", "370781,370702", "--jobs", "2",
               "--db", str(db))
     before = db.read_bytes()
-    for delay in moments(KILLS, 0.5, 6.0, seed=4):
-        kill = run_and_kill(cmd, delay, tmp_path)
+    for delay in moments(KILLS, 0.0, 5.0, seed=4):  # from the moment its workers exist
+        kill = run_and_kill(cmd, delay, tmp_path, after_children=True)
         assert not kill.orphans, f"batch killed at {kill.delay}s left {kill.orphans} running"
         assert not kill.problems
     assert db.read_bytes() == before  # the batch only reads the archive

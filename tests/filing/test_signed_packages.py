@@ -117,6 +117,9 @@ def _cases(m: dict, files: dict[str, bytes], key, other_key, good: bytes):
     yield "manifest not an object", _with_manifest(good, b"[1, 2]"), "manifest.json"
     yield "manifest not UTF-8", _with_manifest(good, "{}".encode("utf-16")), "manifest.json"
     yield "no manifest", _zip([(i, d) for i, d in _entries(good) if i.filename != "manifest.json"]), "manifest.json"
+    yield "manifest lists itself", _with_manifest(good, json.dumps({**m, "files": {**m["files"], "manifest.sig": "0" * 64,
+                                                                              "manifest.json": "0" * 64}}).encode()), \
+        "manifest.sig 不在包内"
     yield "wrong format", _resign({**m, "format": "other/9"}, files, key), "format"
     yield "results unparseable", _resign(m, {**files, "results.csv": b'round_id,"matter_id\n"x'}, key), "results.csv"
     yield "results empty", _resign(m, {**files, "results.csv": b""}, key), "results.csv"

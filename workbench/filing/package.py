@@ -303,10 +303,10 @@ def open_package(data: bytes, file: str) -> tuple[dict, dict[str, bytes]]:
     listed = manifest["files"]
     contents = {"manifest.json": contents.pop("manifest.json"), SIGNATURE_ENTRY: contents.pop(SIGNATURE_ENTRY, None),
                 **contents}
-    unlisted = {n for n in contents if n not in ("manifest.json", SIGNATURE_ENTRY)}
-    problems = [t("filing_err_missing_file", name=n) for n in listed if n not in contents]
-    problems += [t("filing_err_extra_file", name=n) for n in unlisted if n not in listed]
-    problems += [t("filing_err_hash", name=n) for n, h in listed.items() if n in contents and _sha(contents[n]) != h]
+    files = {n: d for n, d in contents.items() if n not in ("manifest.json", SIGNATURE_ENTRY)}
+    problems = [t("filing_err_missing_file", name=n) for n in listed if n not in files]
+    problems += [t("filing_err_extra_file", name=n) for n in files if n not in listed]
+    problems += [t("filing_err_hash", name=n) for n, h in listed.items() if n in files and _sha(files[n]) != h]
     if not problems:
         problems = _consistency(manifest, contents)
     if problems:
