@@ -62,7 +62,7 @@ def measure(name: str, base: Path, cmd: list[str], db: Path, fresh: bool, outs: 
     for delay in moments(kills, 0.1, length, seed=len(name)):
         if fresh:
             reset(base, db)
-        kill = run_and_kill(cmd, delay, work)
+        kill = run_and_kill(cmd, delay, work, after_children=name == "batch")
         landed += kill.killed
         orphans += len(kill.orphans)
         problems += [f"{delay}s: {p}" for p in archive_problems(db) + kill.problems]
