@@ -364,4 +364,23 @@ filings = sa.Table(
     sa.Column("status", sa.String(10), nullable=False),  # received | flagged | rejected
     sa.Column("problems", sa.Text, default=""),  # one per line, zh
     sa.Column("manifest", sa.Text, nullable=False),
+    # signed packages (issue 11): the key that signed it; package_sha256 is the content id (the
+    # hash of the manifest's entry hashes), so the same files re-zipped count once
+    sa.Column("key_id", sa.String(64)),
+    sa.Column("receipt_gap_days", sa.Integer),  # received_on − filed_on (the 报备函's own date)
+)
+
+
+# ---------------------------------------------------------------- county filing keys (issue 11)
+filing_keys = sa.Table(
+    "filing_keys", metadata,
+    # key_id: SHA-256 of the raw Ed25519 public key, as the package's manifest names it
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("area", sa.String(6), nullable=False, index=True),
+    sa.Column("public_key", sa.Text, nullable=False),  # PEM
+    sa.Column("registered_by", sa.String(60), nullable=False),
+    sa.Column("registered_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_by", sa.String(60)),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("revoke_reason", sa.Text),
 )

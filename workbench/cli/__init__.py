@@ -17,10 +17,10 @@ from workbench import __version__
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.labels import t
 
-from . import app, batch, filing, followup, robustness, rounds, serve
+from . import app, batch, filing, followup, keys, robustness, rounds, serve
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
-COMMANDS = (rounds, app, serve, batch, followup, robustness, filing)
+COMMANDS = (rounds, app, serve, batch, followup, robustness, filing, keys)
 
 
 def build_parser() -> argparse.ArgumentParser:

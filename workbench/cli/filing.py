@@ -30,6 +30,8 @@ def add_cli(sub) -> None:
     p.add_argument("--out", type=out_path(".zip"), required=True, help=".zip file")
     by_option(p, help="who files it (contact on the cover letter)")
     p.add_argument("--on", type=date_arg, help="date of the filing (default today)")
+    p.add_argument("--key", type=Path, required=True, metavar="PRIVATE_KEY",
+                   help="the county office's private key (from `workbench keys new`); signs the package")
     db_option(p)
     p.set_defaults(func=_cmd_file)
     p = sub.add_parser("receive", help="city office: check a county's filing package and record it")
@@ -48,7 +50,8 @@ def add_cli(sub) -> None:
 
 
 def _cmd_file(args) -> int:
-    path = build_filing_package(Archive(args.db, read_only=True), args.round_id, args.out, args.by, args.on)
+    path = build_filing_package(Archive(args.db, read_only=True), args.round_id, args.out, args.by, args.on,
+                                key=args.key)
     with zipfile.ZipFile(path) as z:
         n = len(z.namelist())
     print(t("filing_written", args.lang, round_id=args.round_id, path=path, files=n))

@@ -3,7 +3,13 @@
 The Voilà configuration is checked in under ``workbench/voila_config/``: ``voila.json`` (sources
 stripped, tracebacks hidden, a per-cell timeout, idle kernels culled, a preheated kernel so the
 page is ready when a leader opens it, no files served) and the ``workbench`` template (Voilà's lab
-template minus its CDN links). Voilà itself forwards only widget (comm) and kernel-info messages
+template minus its CDN links). ``voila.json`` also sets the security headers of every page: a
+Content-Security-Policy of ``default-src 'self'`` that allows no remote script, no eval, no plugin
+and no framing (``frame-ancestors 'none'``, and ``X-Frame-Options: DENY`` for old browsers),
+``Referrer-Policy: no-referrer`` and ``X-Content-Type-Options: nosniff``. Inline script and style
+are allowed because Voilà's page boots from inline ``<script>`` blocks and widgets set inline
+styles (measured: without ``'unsafe-inline'`` the dashboard does not render; without
+``'unsafe-eval'`` it does), and ``img-src data:`` for the inline chart images. Voilà itself forwards only widget (comm) and kernel-info messages
 from the browser to the kernel, so a page cannot execute code; the kernel opens the archive
 read-only (SQLite ``mode=ro``; read-only transactions on PostgreSQL).
 """

@@ -20,6 +20,7 @@ from workbench.errors import WorkbenchError
 from workbench.filing import (
     build_filing_package,
     county_performance,
+    default_key_path,
     filing_status,
     labelled,
     package_bytes,
@@ -47,11 +48,15 @@ register({
 
 
 def build_package(db: str, round_id: str, officer: str, filed_on: str | None = None,
-                  out_dir: str | None = None, lang: str = "zh") -> Path | None:
-    """County side: write the round's filing package; prints where it went (or why not)."""
+                  out_dir: str | None = None, lang: str = "zh", key: str | None = None) -> Path | None:
+    """County side: write the round's filing package, signed with the county's private key ``key``
+    (default: ``keys/AREA.key`` beside the archive, where the demo keeps it); prints where it went
+    (or why not)."""
     out = Path(out_dir or REPORTS_DIR / "filings") / f"{round_id}_报备.zip"
     try:
-        path = build_filing_package(Archive(db or None, read_only=True), round_id, out, officer, as_date(filed_on))
+        archive = Archive(db or None, read_only=True)
+        key = key or default_key_path(archive, parse_round_id(round_id)[1])
+        path = build_filing_package(archive, round_id, out, officer, as_date(filed_on), key=key)
     except WorkbenchError as exc:
         print(exc)
         return None
