@@ -12,6 +12,7 @@ of each step go to docs/app-*.png (zh), then the finished round is shown again i
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,6 +54,8 @@ def app_server(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("app")
     path = folder / "demo.db"
     path.write_bytes(demo_db.read_bytes())
+    # the counties' signing keys live beside the archive (the demo makes and registers them)
+    shutil.copytree(demo_db.parent / "keys", folder / "keys")
     archive = Archive(str(path))
     units = archive.units()
     unit = units[units["county"] == COUNTY].iloc[0]

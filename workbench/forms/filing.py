@@ -131,7 +131,9 @@ class FilingForm(Form):
     @handler
     def _on_build(self, _=None) -> None:
         name = f"{self.round_id}_报备.zip"
-        data = package_bytes(self.archive, self.round_id, self.officer, self.on, self.catalogue, name)
+        # signed with the county office's key kept beside its archive (``workbench keys new``)
+        key = default_key_path(self.archive, parse_round_id(self.round_id)[1])
+        data = package_bytes(self.archive, self.round_id, self.officer, self.on, self.catalogue, name, key)
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             n = len(z.namelist())
         self._ok(self.L("fl_built", round_id=self.round_id, files=n), files=[(name, data)])
