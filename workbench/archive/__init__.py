@@ -2,6 +2,7 @@
 transactions only here; the evidence store beside it.
 """
 
+from .access import add_user, disable_user, install, list_users, signed_in_user
 from .schema import (
     amendments,
     decision_log,
@@ -25,6 +26,7 @@ from .schema import (
     step_events,
     survey_facts,
     units,
+    users,
 )
 from .store import Archive, now, resolve_url, sqlite_path
 
@@ -55,4 +57,11 @@ __all__ = [
     "step_events",
     "survey_facts",
     "units",
+    "users",
+    # shared deployment (access.py)
+    "add_user",
+    "disable_user",
+    "install",
+    "list_users",
+    "signed_in_user",
 ]

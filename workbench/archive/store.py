@@ -25,6 +25,7 @@ from workbench.labels import t
 from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
+from . import versions
 from .schema import (
     entries,
     matters,
@@ -282,11 +283,14 @@ class Archive:
             self._insert(conn, round_matters, rows)
         return int(rows["included"].sum())
 
-    def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None) -> int:
+    def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None,
+                    expected: dict[str, int] | None = None) -> int:
         """Append entries (round_id, matter_id, indicator_id, source, result, note).
 
         Rows identical to the current entry are skipped, so importing the same file twice adds
-        nothing. Returns the number of rows written."""
+        nothing. ``expected`` (matter_id → the version read when the matter was opened, see
+        ``entry_version``) refuses the save with a ``ConflictError`` if someone saved the matter
+        since. Returns the number of rows written."""
         if new.empty:
             return 0
         new = new.copy()
@@ -295,6 +299,12 @@ class Archive:
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
         with self.engine.begin() as conn:
+            # Versions first (in key order, so that two imports never deadlock): a save that
+            # has to wait for another one of the same matter reads the entries after it.
+            for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
+                exp = None if expected is None or m not in expected else expected[m]
+                if not versions.bump(conn, r, m, s, exp):
+                    raise versions.conflict(conn, self._current(conn, r), new, r, m, s, exp)
             current = pd.concat(
                 [self._current(conn, r) for r in new["round_id"].unique()], ignore_index=True
             )
@@ -309,6 +319,11 @@ class Archive:
                              entered_at=at or now())
             self._insert(conn, entries, new)
         return len(new)
+
+    def entry_version(self, round_id: str, matter_id: str, source: str = "verified") -> int:
+        """The version of a matter's entries now (0: never saved); pass it back to ``add_entries``."""
+        with self.engine.connect() as conn:
+            return versions.read_version(conn, round_id, matter_id, source)
 
     def _current(self, conn, round_id: str) -> pd.DataFrame:
         rows = conn.execute(

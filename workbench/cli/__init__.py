@@ -15,9 +15,10 @@ from workbench import __version__
 from workbench.errors import ValidationError, WorkbenchError
 
 from . import batch, filing, followup, robustness, rounds, serve
+from . import users as users_cli  # shared deployment: users and roles
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
-COMMANDS = (rounds, serve, batch, followup, robustness, filing)
+COMMANDS = (rounds, serve, batch, followup, robustness, filing, users_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
