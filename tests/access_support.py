@@ -34,6 +34,7 @@ PEOPLE = {
     "hanting": ("officer", "370703", None),
     "qingzhou": ("officer", "370781", None),
     "city": ("officer", "city", None),
+    "city2": ("officer", "city", None),
     "city_c1": ("officer", "city", "C1"),  # works at 市财政局: recused from verifying it
     "leader": ("leader", "city", None),
 }
@@ -47,6 +48,9 @@ def build_shared(pg_url: str, people: dict = PEOPLE) -> tuple[Archive, dict[str,
     for area in ROUNDS:
         owner.create_round(RoundSpec(2024, area, date(2023, 1, 1), date(2023, 12, 31), date(2024, 6, 1)),
                            created_by="owner")
+    for area, matter in (("city", "MC"), ("370703", "MH"), ("370781", "MQ")):
+        owner.save_selection(ROUNDS[area], pd.DataFrame(
+            {"matter_id": [matter], "included": [True], "late": [False], "reason": [""]}), "owner")
     install(owner)
     db = sa.engine.make_url(pg_url).database
     urls = {}

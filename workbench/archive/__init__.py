@@ -5,9 +5,11 @@ transactions only here; the evidence store beside it.
 from .access import add_user, disable_user, install, list_users, signed_in_user
 from .schema import (
     amendments,
+    audit,
     decision_log,
     decisions,
     entries,
+    entry_versions,
     extension_requests,
     filings,
     letters,
@@ -33,9 +35,11 @@ from .store import Archive, now, resolve_url, sqlite_path
 __all__ = [
     "Archive",
     "amendments",
+    "audit",
     "decision_log",
     "decisions",
     "entries",
+    "entry_versions",
     "extension_requests",
     "filings",
     "letters",

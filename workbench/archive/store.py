@@ -26,6 +26,7 @@ from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
 from . import versions
+from .denied import explain_refusals
 from .schema import (
     entries,
     matters,
@@ -81,6 +82,7 @@ class Archive:
         else:
             args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
             self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+            explain_refusals(self.engine)
         if not read_only:
             metadata.create_all(self.engine)
 
