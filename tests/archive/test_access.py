@@ -173,3 +173,13 @@ def test_sqlite_has_no_users(tmp_path, capsys):
     db = str(tmp_path / "one.db")
     assert main(["--lang", "en", "users", "add", "someone", "--area", "city", "--role", "officer", "--db", db]) == 2
     assert "single-user SQLite" in capsys.readouterr().err
+
+
+def test_by_is_the_signed_in_login_not_what_is_typed(shared):
+    owner, urls, _ = shared
+    assert main(["round", "create", "--year", "2025", "--area", "city", "--by", "冒名顶替",
+                 "--db", urls["city"]]) == 0
+    assert owner.get_round("2025-city")["created_by"] == sa.engine.make_url(urls["city"]).username
+    # …and a county officer cannot create the city's round at all.
+    assert main(["--lang", "en", "round", "create", "--year", "2026", "--area", "city",
+                 "--db", urls["hanting"]]) == 2
