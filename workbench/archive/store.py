@@ -306,9 +306,10 @@ class Archive:
             for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
                 exp = None if expected is None or m not in expected else expected[m]
                 if not versions.bump(conn, r, m, s, exp):
-                    raise versions.conflict(conn, self._current(conn, r), new, r, m, s, exp)
+                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp)
             current = pd.concat(
-                [self._current(conn, r) for r in new["round_id"].unique()], ignore_index=True
+                [self._current(conn, r, new.loc[new["round_id"] == r, "matter_id"].unique().tolist())
+                 for r in new["round_id"].unique()], ignore_index=True
             )
             if not current.empty:
                 merged = new.merge(current[key + ["result", "note"]], on=key, how="left",
@@ -327,10 +328,15 @@ class Archive:
         with self.engine.connect() as conn:
             return versions.read_version(conn, round_id, matter_id, source)
 
-    def _current(self, conn, round_id: str) -> pd.DataFrame:
-        rows = conn.execute(
-            sa.select(entries).where(entries.c.round_id == round_id).order_by(entries.c.entry_id)
-        ).mappings().all()
+    def _current(self, conn, round_id: str, matter_ids: list[str]) -> pd.DataFrame:
+        """The current entries of those matters (only theirs: a save reads what it touches)."""
+        rows = []
+        for i in range(0, len(matter_ids), 500):
+            rows += conn.execute(
+                sa.select(entries).where(entries.c.round_id == round_id,
+                                         entries.c.matter_id.in_(matter_ids[i:i + 500]))
+                .order_by(entries.c.entry_id)
+            ).mappings().all()
         df = pd.DataFrame(rows, columns=[c.name for c in entries.columns])
         return df.drop_duplicates(["matter_id", "indicator_id", "source"], keep="last")
 
