@@ -37,6 +37,7 @@ PEOPLE = {
     "city2": ("officer", "city", None),
     "city_c1": ("officer", "city", "C1"),  # works at 市财政局: recused from verifying it
     "leader": ("leader", "city", None),
+    "admin": ("admin", "city", None),
 }
 
 

@@ -101,6 +101,15 @@ def test_a_leader_reads_everything_and_writes_nothing(shared):
         assert "permission denied" in refused(lead, sql)
 
 
+def test_an_admin_changes_any_area_but_not_the_audit_trail(shared):
+    _, _, eng = shared
+    adm = eng["admin"]
+    with adm.begin() as conn:
+        assert conn.execute(sa.text("UPDATE rounds SET team = '王建华' WHERE area <> 'city'")).rowcount == 2
+    assert "permission denied" in refused(adm, "DELETE FROM audit")  # no grant, and the trigger besides
+    assert len(rows(adm, "SELECT * FROM audit WHERE table_name = 'rounds' AND action = 'UPDATE'")) == 2
+
+
 def test_recusal_is_enforced_by_the_database(shared):
     _, _, eng = shared
     c1 = eng["city_c1"]  # belongs to 市财政局 (C1), whose matter is MC
