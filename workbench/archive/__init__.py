@@ -3,6 +3,7 @@ transactions only here; the evidence store beside it.
 """
 
 from .access import add_user, disable_user, install, list_users, signed_in_user
+from .denied import AccessDenied
 from .schema import (
     amendments,
     audit,
@@ -62,7 +63,8 @@ __all__ = [
     "survey_facts",
     "units",
     "users",
-    # shared deployment (access.py)
+    # shared deployment (access.py, denied.py)
+    "AccessDenied",
     "add_user",
     "disable_user",
     "install",

@@ -27,7 +27,15 @@ register({
 
 
 class AccessDenied(WorkbenchError):
-    """The database refused an action of the signed-in user."""
+    """The database refused an action of the signed-in user; ``text(lang)`` says so in ``lang``
+    (the hook that raises it does not know the form's language)."""
+
+    def __init__(self, key: str, **params: str):
+        self.key, self.params = key, params
+        super().__init__(t(key, **params))
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **self.params)
 
 
 def _translate(context) -> Exception | None:
@@ -37,8 +45,8 @@ def _translate(context) -> Exception | None:
     text = str(orig)
     recusal = re.search(r"recusal: \S+ belongs to unit \S+ of matter (\S+)", text)
     if recusal:
-        return AccessDenied(t("err_db_recusal", matter=recusal.group(1)))
-    return AccessDenied(t("err_db_denied"))
+        return AccessDenied("err_db_recusal", matter=recusal.group(1))
+    return AccessDenied("err_db_denied")
 
 
 def explain_refusals(engine: sa.Engine) -> None:

@@ -286,13 +286,13 @@ class Archive:
         return int(rows["included"].sum())
 
     def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None,
-                    expected: dict[str, int] | None = None) -> int:
+                    expected: dict[str, int] | None = None, lang: str | None = None) -> int:
         """Append entries (round_id, matter_id, indicator_id, source, result, note).
 
         Rows identical to the current entry are skipped, so importing the same file twice adds
         nothing. ``expected`` (matter_id → the version read when the matter was opened, see
         ``entry_version``) refuses the save with a ``ConflictError`` if someone saved the matter
-        since. Returns the number of rows written."""
+        since (its message in ``lang``). Returns the number of rows written."""
         if new.empty:
             return 0
         new = new.copy()
@@ -306,7 +306,7 @@ class Archive:
             for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
                 exp = None if expected is None or m not in expected else expected[m]
                 if not versions.bump(conn, r, m, s, exp):
-                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp)
+                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp, lang)
             current = pd.concat(
                 [self._current(conn, r, new.loc[new["round_id"] == r, "matter_id"].unique().tolist())
                  for r in new["round_id"].unique()], ignore_index=True

@@ -15,7 +15,7 @@ import html
 import ipywidgets as W
 import pandas as pd
 
-from workbench.archive import Archive, signed_in_user
+from workbench.archive import AccessDenied, Archive, signed_in_user
 from workbench.archive import evidence as ev
 from workbench.core import STATUS_INVALID, parse_results
 from workbench.errors import ConflictError, WorkbenchError
@@ -318,12 +318,15 @@ class VerificationForm(Form):
         e = e[e["result"].notna() | (e["note"] != "")]
         try:
             n = self.archive.add_entries(e.drop(columns="kind").assign(round_id=self.round_id, source="verified"),
-                                         entered_by=officer, expected={mid: self._opened_version})
+                                         entered_by=officer, expected={mid: self._opened_version},
+                                         lang=self.lang)
         except ConflictError:
             # The message names both values; what is on screen stays, and saving again now
             # (knowingly) replaces the other officer's values.
             self._opened_version = self.archive.entry_version(self.round_id, mid)
             raise
+        except AccessDenied as exc:
+            raise WorkbenchError(exc.text(self.lang)) from None
         self._opened_version = self.archive.entry_version(self.round_id, mid)
         self._ok(self.L("wt_saved_entries", officer=officer, n=n))
 
