@@ -101,7 +101,13 @@ entries = sa.Table(
     sa.Column("note", sa.Text, default=""),
     sa.Column("entered_by", sa.String(60)),
     sa.Column("entered_at", sa.DateTime),
+    # The entry this one replaces (0: the first for its key). Unique per key, so two imports that
+    # read the same current entry cannot both append after it: the database, not a check in
+    # Python, keeps one file imported twice — even at the same moment — from adding anything.
+    # NULL (rows written by the demo builder) is outside the constraint.
+    sa.Column("supersedes", sa.Integer),
     sa.Index("ix_entries_key", "round_id", "matter_id", "indicator_id", "source"),
+    sa.UniqueConstraint("round_id", "matter_id", "indicator_id", "source", "supersedes", name="uq_entries_chain"),
 )
 
 
@@ -252,6 +258,21 @@ amendments = sa.Table(
     sa.Column("results_hash", sa.String(64), nullable=False),
     sa.Column("max_entry_id", sa.Integer, nullable=False),
     sa.Column("entries_hash", sa.String(64), nullable=False),
+    sa.Column("by", sa.String(60), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("why", sa.Text, nullable=False),
+)
+
+
+matter_amendments = sa.Table(
+    # A change to an archived matter's facts made on purpose (``import matters --amend``): the
+    # value before and after, who, when and why. Without one, a changed matter is refused.
+    "matter_amendments", metadata,
+    sa.Column("amendment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("matter_id", sa.String(40), sa.ForeignKey("matters.matter_id"), nullable=False),
+    sa.Column("column", sa.String(40), nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
     sa.Column("by", sa.String(60), nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("why", sa.Text, nullable=False),

@@ -39,6 +39,7 @@ from workbench.paths import (
     parameters_dir,
     project_root,
 )
+from workbench.yamlfile import read_yaml
 
 DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "round_report.ipynb"
 #: notebook parameters the batch sets for every round; a parameters file may not set them
@@ -191,7 +192,7 @@ def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
     if not path.is_file():
         raise _fail("bp_no_file", year=year, path=path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except yaml.YAMLError as exc:
         raise WorkbenchError(f"{t('bp_not_yaml', 'zh', path=path)}\n"
                              f"{t('bp_not_yaml', 'en', path=path)}\n{exc}") from exc

@@ -11,8 +11,11 @@ import argparse
 import os
 import sys
 
+import sqlalchemy as sa
+
 from workbench import __version__
 from workbench.errors import ValidationError, WorkbenchError
+from workbench.labels import t
 
 from . import batch, filing, followup, robustness, rounds, serve
 from . import users as users_cli  # shared deployment: users and roles
@@ -48,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sa.exc.OperationalError as exc:  # the database went away or is locked mid-command
+        print(f"error: {t('err_db_unreachable', archive=args.db or '', why=str(exc.orig).strip().splitlines()[0])}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -36,6 +36,7 @@ from workbench.labels import register, t
 from workbench.organisation import Organisation, area_name, subordinate_mask
 from workbench.paths import parameter_file
 from workbench.scoring import COMPLETE
+from workbench.yamlfile import read_yaml
 
 from .package import read_filings
 from .rules import BANDS, CRITERIA, FACT_COLUMNS, FILING_KEYS, judge_filings, performance_points
@@ -85,7 +86,7 @@ def load_rule(path: str | Path | None = None) -> dict:
     """The filing deadline and the points per criterion; every problem named by its key."""
     path = Path(path or parameter_file("county_performance.yaml"))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PerformanceRuleError(t("filing_err_rule", path=path, problems=exc)) from exc
     problems = [f"unknown key {k}" for k in set(raw) - {"filing", "bands", "criteria"}]

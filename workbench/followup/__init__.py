@@ -27,7 +27,7 @@ from .result_use import (
     reject,
     sign_off,
 )
-from .sealing import check_seal, seal_of, seal_round, sealed_results
+from .sealing import check_seal, rescore, seal_of, seal_round, sealed_results
 
 __all__ = [
     "TEMPLATE",
@@ -54,6 +54,7 @@ __all__ = [
     "render_letter",
     "safe_name",
     "seal_of",
+    "rescore",
     "seal_round",
     "sealed_results",
     "sign_off",
