@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.access_support import ROUNDS, build_shared, drop_roles, entry_rows
-from workbench.archive import Archive, disable_user, signed_in_user
+from workbench.archive import Archive, access, disable_user, metadata, signed_in_user
 from workbench.cli import main
 
 pytestmark = pytest.mark.pg
@@ -22,6 +22,13 @@ def shared(pg_url):
     yield owner, urls, engines
     owner.dispose()
     drop_roles(pg_url)
+
+
+def test_every_table_has_a_rule():
+    """A new table must say whose rows it holds (an area, a round, or the office's own), or
+    officers would get it without row-level security."""
+    covered = set(access.AREA_OF) | set(access.ROUND_KEYED) | set(access.ADMIN_ONLY) | {"audit"}
+    assert set(metadata.tables) - covered == set()
 
 
 def rows(engine, sql, **params):

@@ -50,6 +50,7 @@ AREA_OF = {
     "rounds": "area",
     "units": "coalesce(county, wb_own_area())",
     "matters": "wb_area_of_unit(unit_id)",
+    "matter_amendments": "wb_area_of_matter(matter_id)",
     "results": "wb_area_of_run(run_id)",
     "rectification_events": "wb_area_of_item(item_id)",
     "extension_requests": "wb_area_of_item(item_id)",
@@ -62,7 +63,7 @@ ROUND_KEYED = ("round_matters", "entries", "entry_versions", "scoring_runs", "wo
                "rectification_items", "seals", "amendments", "letters", "step_events", "round_team",
                "evidence", "survey_facts")
 #: only ever added to (a change is a new row): officers get INSERT, never UPDATE or DELETE
-APPEND_ONLY = {"entries", "results", "scoring_runs", "step_events", "decision_log",
+APPEND_ONLY = {"matter_amendments", "entries", "results", "scoring_runs", "step_events", "decision_log",
                "rectification_events", "amendments", "letters", "evidence", "seals"}
 #: the office's own tables: everyone reads them, only an admin changes them
 ADMIN_ONLY = ("organisation", "organisation_areas", "users")
@@ -73,7 +74,7 @@ BY_COLUMN = {
     "extension_requests": "requested_by", "decisions": "created_by", "decision_log": "by",
     "seals": "sealed_by", "amendments": "by", "letters": "created_by", "step_events": "by",
     "evidence": "added_by", "survey_facts": "entered_by", "filings": "received_by",
-    "organisation": "recorded_by", "users": "created_by",
+    "organisation": "recorded_by", "users": "created_by", "matter_amendments": "by",
 }
 NOT_AUDITED = {"audit", "entry_versions"}  # the trail itself; a counter the entries already show
 
@@ -91,6 +92,8 @@ CREATE OR REPLACE FUNCTION wb_area_of_round(r text) RETURNS text LANGUAGE sql ST
   SET search_path = public AS $$ SELECT area FROM rounds WHERE round_id = r $$;
 CREATE OR REPLACE FUNCTION wb_area_of_unit(u text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = public AS $$ SELECT coalesce(county, wb_own_area()) FROM units WHERE unit_id = u $$;
+CREATE OR REPLACE FUNCTION wb_area_of_matter(m text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = public AS $$ SELECT wb_area_of_unit(unit_id) FROM matters WHERE matter_id = m $$;
 CREATE OR REPLACE FUNCTION wb_area_of_run(r integer) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = public AS $$
   SELECT wb_area_of_round(round_id) FROM scoring_runs WHERE run_id = r $$;
