@@ -46,3 +46,12 @@ class NotFoundError(WorkbenchError):
 
 class StateError(WorkbenchError):
     """An action that the current state of a round does not allow (e.g. closing a step early)."""
+
+
+class ConflictError(WorkbenchError):
+    """Someone else saved the same matter since it was opened (no lost update). ``theirs`` is
+    the matter's entries as saved now, so the person can see both values and decide."""
+
+    def __init__(self, message: str, theirs: pd.DataFrame | None = None):
+        self.theirs = theirs if theirs is not None else pd.DataFrame()
+        super().__init__(message)

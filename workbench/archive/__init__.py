@@ -2,11 +2,15 @@
 transactions only here; the evidence store beside it.
 """
 
+from .access import add_user, disable_user, install, list_users, signed_in_user
+from .denied import AccessDenied
 from .schema import (
     amendments,
+    audit,
     decision_log,
     decisions,
     entries,
+    entry_versions,
     extension_requests,
     filing_keys,
     filings,
@@ -27,15 +31,18 @@ from .schema import (
     step_events,
     survey_facts,
     units,
+    users,
 )
 from .store import Archive, now, resolve_url, sqlite_path
 
 __all__ = [
     "Archive",
     "amendments",
+    "audit",
     "decision_log",
     "decisions",
     "entries",
+    "entry_versions",
     "extension_requests",
     "filing_keys",
     "filings",
@@ -59,4 +66,12 @@ __all__ = [
     "step_events",
     "survey_facts",
     "units",
+    "users",
+    # shared deployment (access.py, denied.py)
+    "AccessDenied",
+    "add_user",
+    "disable_user",
+    "install",
+    "list_users",
+    "signed_in_user",
 ]

@@ -384,3 +384,49 @@ filing_keys = sa.Table(
     sa.Column("revoked_at", sa.DateTime),
     sa.Column("revoke_reason", sa.Text),
 )
+
+
+# ---------------------------------------------------------------- shared deployment (issue 15)
+# Who may sign in, where they work and what they are; on PostgreSQL each row has a login role of
+# the same name and archive/access.py keys row-level security on it. SQLite has no roles: the
+# single-user archive keeps this table empty.
+USER_ROLES = ("officer", "leader", "admin")
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("login", sa.String(60), primary_key=True),  # = the PostgreSQL role
+    sa.Column("area", sa.String(10), nullable=False),  # the own area's level word ("city") or a code
+    sa.Column("role", sa.String(10), nullable=False),  # officer | leader | admin
+    sa.Column("unit_id", sa.String(40)),  # the unit the user belongs to: recused from verifying it
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_by", sa.String(60)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+
+audit = sa.Table(
+    # Every change on a shared archive, written by PostgreSQL triggers (access.py): who (the
+    # session's login), when, which table and key, before and after. Append-only.
+    "audit", metadata,
+    sa.Column("audit_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("by", sa.String(60), nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # INSERT | UPDATE | DELETE
+    sa.Column("row_key", sa.Text, nullable=False),  # the primary key, JSON
+    sa.Column("before", sa.Text),  # the row as JSON, NULL for an insert
+    sa.Column("after", sa.Text),  # NULL for a delete
+)
+
+
+entry_versions = sa.Table(
+    # One counter per round × matter × source, raised by every save of that matter's entries: a
+    # form remembers the version it opened and a save that finds another one is refused (no lost
+    # update), while saves of different matters touch different rows and never wait for each other.
+    "entry_versions", metadata,
+    sa.Column("round_id", sa.String(20), sa.ForeignKey("rounds.round_id"), primary_key=True),
+    sa.Column("matter_id", sa.String(40), sa.ForeignKey("matters.matter_id"), primary_key=True),
+    sa.Column("source", sa.String(10), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)

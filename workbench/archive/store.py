@@ -26,6 +26,8 @@ from workbench.labels import t
 from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
+from . import versions
+from .denied import explain_refusals
 from .schema import (
     entries,
     matter_amendments,
@@ -84,6 +86,7 @@ class Archive:
         else:
             args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
             self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+            explain_refusals(self.engine)
         if not read_only:
             try:
                 metadata.create_all(self.engine)
@@ -330,11 +333,14 @@ class Archive:
             self._insert(conn, round_matters, rows)
         return int(rows["included"].sum())
 
-    def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None) -> int:
+    def add_entries(self, new: pd.DataFrame, entered_by: str = "", at: datetime | None = None,
+                    expected: dict[str, int] | None = None, lang: str | None = None) -> int:
         """Append entries (round_id, matter_id, indicator_id, source, result, note).
 
         Rows identical to the current entry are skipped, so importing the same file twice adds
-        nothing. Returns the number of rows written."""
+        nothing. ``expected`` (matter_id → the version read when the matter was opened, see
+        ``entry_version``) refuses the save with a ``ConflictError`` if someone saved the matter
+        since (its message in ``lang``). Returns the number of rows written."""
         if new.empty:
             return 0
         new = new.copy()
@@ -343,8 +349,15 @@ class Archive:
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
         with self._writing() as conn:
+            # Versions first (in key order, so that two imports never deadlock): a save that
+            # has to wait for another one of the same matter reads the entries after it.
+            for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
+                exp = None if expected is None or m not in expected else expected[m]
+                if not versions.bump(conn, r, m, s, exp):
+                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp, lang)
             current = pd.concat(
-                [self._current(conn, r) for r in new["round_id"].unique()], ignore_index=True
+                [self._current(conn, r, new.loc[new["round_id"] == r, "matter_id"].unique().tolist())
+                 for r in new["round_id"].unique()], ignore_index=True
             )
             merged = new.merge(current[key + ["entry_id", "result", "note"]], on=key, how="left",
                                suffixes=("", "_old"), indicator=True)
@@ -380,10 +393,20 @@ class Archive:
                                        indicator=both.loc[differs, "indicator_id"].iloc[0]))
         return written
 
-    def _current(self, conn, round_id: str) -> pd.DataFrame:
-        rows = conn.execute(
-            sa.select(entries).where(entries.c.round_id == round_id).order_by(entries.c.entry_id)
-        ).mappings().all()
+    def entry_version(self, round_id: str, matter_id: str, source: str = "verified") -> int:
+        """The version of a matter's entries now (0: never saved); pass it back to ``add_entries``."""
+        with self.engine.connect() as conn:
+            return versions.read_version(conn, round_id, matter_id, source)
+
+    def _current(self, conn, round_id: str, matter_ids: list[str]) -> pd.DataFrame:
+        """The current entries of those matters (only theirs: a save reads what it touches)."""
+        rows = []
+        for i in range(0, len(matter_ids), 500):
+            rows += conn.execute(
+                sa.select(entries).where(entries.c.round_id == round_id,
+                                         entries.c.matter_id.in_(matter_ids[i:i + 500]))
+                .order_by(entries.c.entry_id)
+            ).mappings().all()
         df = pd.DataFrame(rows, columns=[c.name for c in entries.columns])
         return df.drop_duplicates(["matter_id", "indicator_id", "source"], keep="last")
 

@@ -18,9 +18,10 @@ from workbench.errors import ValidationError, WorkbenchError
 from workbench.labels import t
 
 from . import app, batch, filing, followup, keys, robustness, rounds, serve
+from . import users as users_cli  # shared deployment: users and roles
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
-COMMANDS = (rounds, app, serve, batch, followup, robustness, filing, keys)
+COMMANDS = (rounds, app, serve, batch, followup, robustness, filing, keys, users_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

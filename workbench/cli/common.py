@@ -137,11 +137,14 @@ def db_option(p: argparse.ArgumentParser) -> None:
 
 
 def by_option(p: argparse.ArgumentParser, required: bool = False, help: str = "who does it") -> None:
-    """``--by NAME``: who acts. Optional ones default to the login name ($USER), the same everywhere."""
+    """``--by NAME``: who acts. Optional ones default to the login name ($USER), the same everywhere.
+    Only the single-user SQLite archive keeps what is typed: on a shared PostgreSQL archive the
+    database records the signed-in role instead (archive/access.py)."""
+    shared = "; a shared PostgreSQL archive records the signed-in login instead"
     if required:
-        p.add_argument("--by", required=True, help=help)
+        p.add_argument("--by", required=True, help=f"{help}{shared}")
     else:
-        p.add_argument("--by", default=os.environ.get("USER", ""), help=f"{help} (default: $USER)")
+        p.add_argument("--by", default=os.environ.get("USER", ""), help=f"{help} (default: $USER{shared})")
 
 
 def open_archive(args: argparse.Namespace, read_only: bool = False) -> Archive:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.archive import Archive, resolve_url, sqlite_path
+from workbench.archive import Archive, install, resolve_url, sqlite_path
 from workbench.demo import build_demo
 from workbench.errors import WorkbenchError
 from workbench.files import (
@@ -45,6 +45,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("init", help="create an empty archive (and record the office's organisation)")
     p.add_argument("--org", type=Path, help="organisation.yaml: the office and its areas (default: the shipped one)")
+    p.add_argument("--shared", action="store_true",
+                   help="PostgreSQL for many users: also install roles, row-level security and audit (= users setup)")
     by_option(p)
     db_option(p)
     p.set_defaults(func=cmd_init)
@@ -111,6 +113,8 @@ def cmd_init(args) -> int:
     if org is not None:
         archive.record_organisation(org, args.by)
         print(t("org_recorded", office=org.office_name, count=len(org.subordinates)))
+    if args.shared:
+        install(archive)
     print(f"archive ready: {archive!r}")
     return 0
 

@@ -15,10 +15,10 @@ import html
 import ipywidgets as W
 import pandas as pd
 
-from workbench.archive import Archive
+from workbench.archive import AccessDenied, Archive, signed_in_user
 from workbench.archive import evidence as ev
 from workbench.core import STATUS_INVALID, parse_results
-from workbench.errors import WorkbenchError
+from workbench.errors import ConflictError, WorkbenchError
 from workbench.labels import register, t
 from workbench.rounds import steps
 from workbench.scoring import COMPLETE, score_round
@@ -54,6 +54,7 @@ register({
     "wt_save_log": {"zh": "保存工作量", "en": "Save work log"},
     "wt_log_saved": {"zh": "工作量已保存", "en": "work log saved"},
     "wt_no_matter": {"zh": "请先选择事项", "en": "choose a matter first"},
+    "wt_officer_local": {"zh": "经办人(单机版)", "en": "Officer (single-user)"},
 })
 
 MAX_OPTIONS = 50
@@ -133,9 +134,15 @@ class VerificationForm(Form):
         self.only_open = W.Checkbox(description=self.L("wt_only_open"), indent=False)
         self.matches = W.HTML()
         self.matter = W.Dropdown(description=self.L("matter"), layout=W.Layout(width="560px"))
-        team = steps.team(archive, round_id)["officer"].tolist()
-        self.officer_pick = W.Dropdown(options=team, description=self.L("wt_officer"),
-                                       value=self.officer if self.officer in team else None)
+        # Signed in to a shared archive, the officer is the database login: no drop-down (the
+        # database records and checks who saves). Single-user SQLite keeps the team drop-down.
+        self.signed_in = signed_in_user(archive)
+        team = [self.signed_in] if self.signed_in else steps.team(archive, round_id)["officer"].tolist()
+        self.officer_pick = W.Dropdown(options=team, description=self.L("wt_officer_local"),
+                                       value=self.officer if self.officer in team else team[0] if self.signed_in else None)
+        if self.signed_in:
+            self.officer_pick.layout.display = "none"
+        self._opened_version = 0
         self.header = W.HTML()
         self.rows = [_IndicatorRow(self) for _ in range(MAX_INDICATORS)]
         self.live = W.HTML()
@@ -219,6 +226,7 @@ class VerificationForm(Form):
         self.ev_indicator.options = [(f"{d['indicator_id']} {d['name_en' if self.lang == 'en' else 'name_zh']}",
                                       d["indicator_id"]) for d in inds]
         self.ev_indicator.value = inds[0]["indicator_id"] if inds else None
+        self._opened_version = 0 if mid is None else self.archive.entry_version(self.round_id, mid)
         self._refresh_live()
         self._refresh_evidence()
 
@@ -303,16 +311,33 @@ class VerificationForm(Form):
         mid = self.matter.value
         if mid is None:
             raise WorkbenchError(self.L("wt_no_matter"))
-        officer = self.officer_pick.value or ""
-        steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
+        officer = self._check_officer(mid)
         bad = self.problems()
         if bad:
             raise WorkbenchError(";".join(bad))
         e = self.entries()
         e = e[e["result"].notna() | (e["note"] != "")]
-        n = self.archive.add_entries(e.drop(columns="kind").assign(round_id=self.round_id, source="verified"),
-                                     entered_by=officer)
+        try:
+            n = self.archive.add_entries(e.drop(columns="kind").assign(round_id=self.round_id, source="verified"),
+                                         entered_by=officer, expected={mid: self._opened_version},
+                                         lang=self.lang)
+        except ConflictError:
+            # The message names both values; what is on screen stays, and saving again now
+            # (knowingly) replaces the other officer's values.
+            self._opened_version = self.archive.entry_version(self.round_id, mid)
+            raise
+        except AccessDenied as exc:
+            raise WorkbenchError(exc.text(self.lang)) from None
+        self._opened_version = self.archive.entry_version(self.round_id, mid)
         self._ok(self.L("wt_saved_entries", officer=officer, n=n))
+
+    def _check_officer(self, mid: str) -> str:
+        """Who saves. Signed in, the database decides (area, recusal) and records the login."""
+        if self.signed_in:
+            return self.signed_in
+        officer = self.officer_pick.value or ""
+        steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
+        return officer
 
     # ----------------------------------------------------------------- evidence, work log
     def _refresh_evidence(self) -> None:
@@ -332,8 +357,7 @@ class VerificationForm(Form):
         mid, iid = self.matter.value, self.ev_indicator.value
         if mid is None or iid is None:
             raise WorkbenchError(self.L("wt_no_matter"))
-        officer = self.officer_pick.value or ""
-        steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
+        officer = self._check_officer(mid)
         files = list(self.ev_upload.value)
         for f in files:
             ev.add_evidence(self.archive, self.round_id, mid, iid, f["name"], bytes(f["content"]),
