@@ -65,8 +65,9 @@ ROUND_KEYED = ("round_matters", "entries", "entry_versions", "scoring_runs", "wo
 #: only ever added to (a change is a new row): officers get INSERT, never UPDATE or DELETE
 APPEND_ONLY = {"matter_amendments", "entries", "results", "scoring_runs", "step_events", "decision_log",
                "rectification_events", "amendments", "letters", "evidence", "seals"}
-#: the office's own tables: everyone reads them, only an admin changes them
-ADMIN_ONLY = ("organisation", "organisation_areas", "users")
+#: the office's own tables: everyone reads them, only an admin changes them (a county's public
+#: signing key is registered by the city's admin: who may sign for an area is the city's decision)
+ADMIN_ONLY = ("organisation", "organisation_areas", "users", "filing_keys")
 #: the column naming who made a row: the database writes the signed-in login into it
 BY_COLUMN = {
     "entries": "entered_by", "scoring_runs": "computed_by", "rounds": "created_by",
@@ -75,6 +76,7 @@ BY_COLUMN = {
     "seals": "sealed_by", "amendments": "by", "letters": "created_by", "step_events": "by",
     "evidence": "added_by", "survey_facts": "entered_by", "filings": "received_by",
     "organisation": "recorded_by", "users": "created_by", "matter_amendments": "by",
+    "filing_keys": "registered_by",
 }
 NOT_AUDITED = {"audit", "entry_versions"}  # the trail itself; a counter the entries already show
 
