@@ -226,12 +226,12 @@ def test_flags_list_what_to_act_on_and_show_the_age_as_a_column_and_a_filter(pag
 def test_language_switch(page):
     page.language.value = "en"
     try:
-        assert "Matters evaluated" in page.cards.value and "评估事项" not in page.cards.value
+        assert "Matters evaluated" in page.cards.value and "问效事项" not in page.cards.value
         assert dict(page.area.options)["Whole city (city level and counties)"] == dd.ALL
         assert "Units ranked" in page.units_chart.value and page.year.description == "Year"
     finally:
         page.language.value = "zh"
-    assert "评估事项" in page.cards.value and page.year.value == 2020
+    assert "问效事项" in page.cards.value and page.year.value == 2020
 
 
 def test_names_from_the_archive_are_escaped(page):

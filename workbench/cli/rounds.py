@@ -18,7 +18,7 @@ from workbench.files import (
     load_catalogue,
     load_weights,
 )
-from workbench.labels import register, t
+from workbench.labels import localise, register, t
 from workbench.organisation import load_organisation
 from workbench.paths import create_project
 from workbench.rounds import create_round, score_archived_round, select_round
@@ -173,10 +173,13 @@ def cmd_score(args) -> int:
     archive = open_archive(args)
     table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
                                  weights=weights, computed_by=args.by)
-    for out in args.out:
-        export_table(table, out)
     lang = args.lang or os.environ.get("WORKBENCH_LANG")
     names = archive.unit_names()
+    # the file is for people: unit names beside ids, headers and codes in the user's language
+    written = table.copy()
+    written.insert(2, "unit_name", written["unit_id"].map(names))
+    for out in args.out:
+        export_table(localise(written, lang), out)
     shown = table.assign(
         category=table["category"].map(lambda c: catalogue.category_name(c, lang or "zh")),
         status=table["status"].map(lambda s: t(s, lang)),

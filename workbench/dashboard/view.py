@@ -10,7 +10,6 @@ of them writes: the archive is opened read-only. Every name or note from the arc
 from __future__ import annotations
 
 import html
-import json
 import logging
 
 import altair as alt  # light: the package's __init__ has already run (see workbench/__init__.py)
@@ -39,15 +38,15 @@ register({
     "dash_all_areas": {"zh": "全市(市级及各县市区)", "en": "Whole city (city level and counties)"},
     "dash_year_label": {"zh": "{year}年", "en": "{year}"},
     "dash_year_open": {"zh": "{year}年(进行中)", "en": "{year} (in progress)"},
-    "dash_card_matters": {"zh": "评估事项", "en": "Matters evaluated"},
+    "dash_card_matters": {"zh": "问效事项", "en": "Matters evaluated"},
     "dash_card_split": {"zh": "市级 {city} · 县级 {county}", "en": "city {city} · county {county}"},
-    "dash_card_avg": {"zh": "平均完成率", "en": "Average completion"},
-    "dash_card_units_under": {"zh": "完成率低于{limit}%的单位", "en": "Units under {limit}%"},
+    "dash_card_avg": {"zh": "平均完成情况百分比", "en": "Average completion"},
+    "dash_card_units_under": {"zh": "完成情况百分比低于{limit}%的单位", "en": "Units under {limit}%"},
     "dash_card_of_units": {"zh": "共 {units} 个单位", "en": "of {units} units"},
-    "dash_card_matters_under": {"zh": "完成率低于{limit}%的事项", "en": "Matters under {limit}%"},
+    "dash_card_matters_under": {"zh": "完成情况百分比低于{limit}%的事项", "en": "Matters under {limit}%"},
     "dash_card_late": {"zh": "超期问效事项", "en": "Late evaluations"},
     "dash_card_late_sub": {"zh": "批复超过12个月才问效", "en": "approved > 12 months before"},
-    "dash_card_total": {"zh": "{first}–{last}年累计评估", "en": "Evaluated {first}–{last}"},
+    "dash_card_total": {"zh": "{first}–{last}年累计问效", "en": "Evaluated {first}–{last}"},
     "dash_card_unfinished": {"zh": "尚未完成评估", "en": "Not yet fully evaluated"},
     "dash_card_rect": {"zh": "未完成整改", "en": "Open rectifications"},
     "dash_card_rect_sub": {"zh": "其中逾期 {n} 项", "en": "{n} overdue"},
@@ -55,14 +54,14 @@ register({
     "dash_card_suspensions": {"zh": "暂停受理编制事项的单位", "en": "Units suspended from applying"},
     "dash_card_signed": {"zh": "已签发生效", "en": "signed off, in force"},
     "dash_card_drafts": {"zh": "另有待签发草案 {n} 项", "en": "+{n} drafts to sign off"},
-    "dash_units_title": {"zh": "单位排名(平均完成率)", "en": "Units ranked by average completion %"},
+    "dash_units_title": {"zh": "单位排名(平均完成情况百分比)", "en": "Units ranked by average completion %"},
     "dash_units_topbottom": {"zh": "前{n}名与后{n}名(共{total}个单位)",
                              "en": "Top {n} and bottom {n} of {total} units"},
-    "dash_counties_title": {"zh": "县(市、区)排名(平均完成率)", "en": "Counties ranked by average completion %"},
+    "dash_counties_title": {"zh": "县(市、区)排名(平均完成情况百分比)", "en": "Counties ranked by average completion %"},
     "dash_flags_title": {"zh": "预警清单", "en": "Red flags"},
-    "dash_trend_title": {"zh": "各类事项平均完成率(已完成轮次)",
+    "dash_trend_title": {"zh": "各类事项平均完成情况百分比(已完成轮次)",
                          "en": "Average completion % by category (completed rounds)"},
-    "dash_poor_title": {"zh": "完成率低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
+    "dash_poor_title": {"zh": "完成情况百分比低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
     "dash_panel_title": {"zh": "县(市、区)问效情况", "en": "County panel"},
     "dash_flag_poor": {"zh": "设立事项低于{limit}%", "en": "establishment under {limit}%"},
     "dash_flag_suspension": {"zh": "暂停受理生效中", "en": "suspension in force"},
@@ -136,16 +135,6 @@ def _untitled(chart):
     chart.title = alt.Undefined
     for layer in getattr(chart, "layer", None) or []:
         layer.title = alt.Undefined
-    return chart
-
-
-def _english_bands(chart, catalogue: Catalogue):
-    """Band legends read 优/良/中/差 (the data's codes); in English, label them excellent … poor."""
-    cases = " : ".join(f"datum.label === {json.dumps(b)} ? {json.dumps(en)}" for b, en, _ in catalogue.bands)
-    for layer in getattr(chart, "layer", None) or [chart]:
-        colour = getattr(getattr(layer, "encoding", alt.Undefined), "color", alt.Undefined)
-        if colour is not alt.Undefined and colour.to_dict().get("field") == "band":
-            colour.legend = alt.Legend(labelExpr=f"{cases} : datum.label")
     return chart
 
 
@@ -269,7 +258,7 @@ class Dashboard:
             self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
             self.units_chart: self._units_html(scope),
             self.county_chart: self._counties_html(dd.in_scope(results, year, dd.ALL), area),
-            self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras)),
+            self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras, lang)),
             self.trend_chart: self._trend_html(area),
             self.poor_chart: self._poor_html(area),
             self.panel: self._panel_html(year, area),
@@ -327,7 +316,7 @@ class Dashboard:
         if k not in self._svg:
             chart = _untitled(build())
             if self.lang == "en":
-                chart = _english_bands(chart, self.catalogue)
+                chart = charts.english_bands(chart, self.catalogue.bands)
             self._svg[k] = charts.to_svg(chart)
         return f'<div class="wb-chart" data-chart="{name}">{self._svg[k]}</div>'
 

@@ -37,12 +37,12 @@ register({
     "report_title": {"zh": "{area}{year}年度机构编制事项跟踪问效专题报告",
                      "en": "{area}: follow-up evaluation of staffing matters, {year} — thematic report"},
     "report_overview": {
-        "zh": "本轮问效对 {units} 个单位的 {matters} 项机构编制事项进行了综合评定,平均完成度 {mean}%,"
+        "zh": "本轮问效对 {units} 个单位的 {matters} 项机构编制事项进行了综合评定,平均完成情况百分比 {mean}%,"
               "其中“差”等次 {poor} 项;已下达整改事项 {items} 项。",
         "en": "This round assessed {matters} matters of {units} units; mean completion {mean}%, {poor} rated poor; "
               "{items} rectification items were issued."},
     "report_overview_h": {"zh": "总体情况", "en": "Overview"},
-    "report_ranking": {"zh": "单位综合完成度排名", "en": "Units ranked by completion"},
+    "report_ranking": {"zh": "单位完成情况百分比排名", "en": "Units ranked by completion"},
     "report_bands": {"zh": "等次分布", "en": "Bands"},
     "report_problems": {"zh": "主要问题分布(各指标失分)", "en": "Where points were lost (by indicator)"},
     "report_rectification": {"zh": "整改落实情况", "en": "Rectification"},
@@ -50,7 +50,7 @@ register({
     "report_provenance": {"zh": "数据来源与版本", "en": "Provenance"},
     "report_no_items": {"zh": "本轮未下达整改事项。", "en": "No rectification items in this round."},
     "report_no_decisions": {"zh": "本轮暂无结果运用决定。", "en": "No result-use decisions for this round."},
-    "report_mean_pct": {"zh": "平均完成度", "en": "Mean completion %"},
+    "report_mean_pct": {"zh": "平均完成情况百分比", "en": "Mean completion %"},
     "eval_date": {"zh": "评定日期", "en": "Evaluated"},
     "wl_documents": {"zh": "调阅文件资料", "en": "Documents read"},
     "wl_questions": {"zh": "询问问题", "en": "Questions asked"},
@@ -95,9 +95,10 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     org = archive.organisation()
     area = area_name(org, rnd["area"], lang)
     provenance = "" if run is None else (
-        f"{t('report_version', lang, n=archive.run_version(run['run_id']))} · catalogue {run['catalogue_hash'][:16]} · weights {run['weights_hash'][:16]} "
-        f"· workbench {run['software_version']} · {run['computed_at']}"
-        + (f" · seal {seal['results_hash'][:16]} ({seal['sealed_at']})" if seal else ""))
+        f"{t('report_version', lang, n=archive.run_version(run['run_id']))} · {t('catalogue_hash', lang)} "
+        f"{run['catalogue_hash'][:16]} · {t('weights_hash', lang)} {run['weights_hash'][:16]} "
+        f"· {t('software_version', lang)} {run['software_version']} · {run['computed_at']}"
+        + (f" · {t('seal_hash', lang)} {seal['results_hash'][:16]} ({seal['sealed_at']})" if seal else ""))
     charts.use_offline_renderer()  # the workbench theme: CJK fonts in the SVGs
     return {
         "lang": lang, "title": t("report_title", lang, area=area, year=int(rnd["year"])),
@@ -106,6 +107,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
         "overview": t("report_overview", lang, units=len(ranked), matters=len(res), mean=_pct(res["completion_pct"].mean()),
                       poor=int(band_counts.get("差", 0)), items=len(items)),
         "n_units": len(ranked), "n_matters": len(res), "bands": catalogue.band_order,
+        "band_names": {b: catalogue.band_name(b, lang) for b in catalogue.band_order},
         "band_counts": {b: int(band_counts.get(b, 0)) for b in catalogue.band_order},
         "mean_pct": _pct(res["completion_pct"].mean()),
         "work_log": {t(f"wl_{k}", lang): v for k, v in archive.work_log(round_id).items()},
@@ -122,8 +124,8 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
         "decisions": shown.to_dict("records"),
         "decision_headers": [t("rule", lang), t("unit_name", lang), t("status", lang), t("reason_text", lang)],
         "charts": {
-            "completion": charts.to_svg(charts.completion_by_unit(ranked, lang)),
-            "bands": charts.to_svg(charts.band_distribution(res, lang)),
+            "completion": charts.to_svg(_bands_in(charts.completion_by_unit(ranked, lang), catalogue, lang)),
+            "bands": charts.to_svg(_bands_in(charts.band_distribution(res, lang), catalogue, lang)),
             "heatmap": charts.to_svg(charts.points_lost_heatmap(detail[detail["lost"] > 0], lang)),
         },
         "provenance": provenance,
@@ -135,6 +137,10 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
                    "decisions": t("report_decisions", lang), "provenance": t("report_provenance", lang),
                    "no_items": t("report_no_items", lang), "no_decisions": t("report_no_decisions", lang)},
     }
+
+
+def _bands_in(chart, catalogue: Catalogue, lang: str):
+    return charts.english_bands(chart, catalogue.bands) if lang == "en" else chart
 
 
 def render_report(archive: Archive, round_id: str, as_of: date, lang: str = "zh",

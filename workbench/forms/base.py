@@ -65,7 +65,6 @@ register({
     },
     "wt_round_status_open": {"zh": "进行中", "en": "open"},
     "wt_round_status_completed": {"zh": "已办结", "en": "completed"},
-    "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
 })
 
 

@@ -8,6 +8,8 @@ browsers find on the system.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -36,6 +38,25 @@ def _theme() -> alt.theme.ThemeConfig:
             "view": {"stroke": None},
         }
     }
+
+
+def english_bands(chart, bands) -> alt.TopLevelMixin:
+    """Band legends read 优/良/中/差 (the data's codes); in English, label them with the catalogue's
+    words (``bands``: (code, English, lower bound) as ``Catalogue.bands``)."""
+    cases = " : ".join(f"datum.label === {json.dumps(b)} ? {json.dumps(en)}" for b, en, _ in bands)
+    expr = f"{cases} : datum.label"
+    for layer in getattr(chart, "layer", None) or [chart]:
+        enc = getattr(layer, "encoding", alt.Undefined)
+        for channel in ("color", "x", "y"):
+            c = getattr(enc, channel, alt.Undefined) if enc is not alt.Undefined else alt.Undefined
+            if c is alt.Undefined or c.to_dict().get("field") != "band":
+                continue
+            if channel == "color":
+                if c.to_dict().get("legend", {}) is not None:  # a legend left out stays out
+                    c.legend = alt.Legend(labelExpr=expr)
+            else:
+                c.axis = alt.Axis(labelExpr=expr, labelAngle=0)
+    return chart
 
 
 def band_scale(lang: str = "zh") -> alt.Scale:
@@ -83,7 +104,7 @@ def points_lost_heatmap(detail: pd.DataFrame, lang: str = "zh", title: str | Non
         x=alt.X("indicator_id:N", title=t("indicator", lang)),
         y=alt.Y(f"{name}:N", title=None),
         color=alt.Color("lost_share:Q", scale=alt.Scale(scheme="orangered", domain=[0, 1]),
-                        title="1 − f"),
+                        title=t("lost_share", lang)),
         tooltip=[name, "indicator_id", alt.Tooltip("lost_share:Q", format=".0%")],
     ).properties(width=alt.Step(22), height=alt.Step(16))
 
