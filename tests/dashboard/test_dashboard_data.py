@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -120,7 +121,7 @@ def test_red_flags(data, catalogue):
 def test_overdue_rectifications_are_flagged_and_counted(catalogue):
     results = _results([("U1", 50.0), ("U2", 90.0)])
     states = pd.DataFrame({"round_id": ["2020-city"] * 3, "matter_id": ["M0", "M1", "M1"],
-                           "state": ["overdue", "passed", "open"],
+                           "state": ["overdue", "passed", "open"], "indicator_id": ["EST-01"] * 3,
                            "deadline": [date(2020, 8, 31)] * 3, "problem": ["人员未到位", "", ""]})
     decisions = pd.DataFrame({
         "decision_id": [1, 2, 3, 4, 5], "round_id": ["2020-city"] * 5, "unit_id": ["U1", "U1", "U2", "U2", "U1"],
@@ -128,7 +129,9 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
         "status": ["signed", "signed", "signed", "signed", "draft"],
         "decided_at": pd.to_datetime(["2020-09-30"] * 3 + ["2020-12-31", None]),
     })
-    decisions["matter_id"], decisions["reason_text"] = None, "连续两年完成度低于60%"
+    decisions["matter_id"], decisions["reason_text"] = None, "整改事项 #7(EST-01)逾期未整改"
+    decisions["reasons"] = json.dumps({"as_of": "2020-09-30", "items": [
+        {"item_id": 7, "indicator_id": "EST-01", "deadline": "2020-08-31", "done_on": None, "failing": False}]})
     filings = pd.DataFrame({"round_id": ["2020-city"], "status": ["missing"], "deadline": [date(2020, 6, 19)]})
     extras = {"rectifications": states, "decisions": decisions, "filings": filings}
     h = dd.headline(results, catalogue, 2020, extras=extras)
@@ -143,6 +146,10 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
     sus = flags.iloc[2]
     assert sus["unit_name"] == "单位U1" and "2020-09-30" in sus["detail"]  # U2's suspension was lifted
     assert flags.iloc[3]["detail"] == "2020-06-19"
+    # in English the stored Chinese problem gives way to the indicator's English name
+    en = dd.red_flags(results, catalogue, extras, "en")
+    assert en.iloc[0]["detail"] == f"2020-08-31 · “{catalogue.name('EST-01', 'en')}” not rectified by the deadline"
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(en["detail"])), en["detail"].tolist()
     assert "open_rectifications" not in dd.headline(results, catalogue, 2020)  # no tables, no card
 
 

@@ -3,6 +3,7 @@ the unit's archive bundle — and templates or units that cannot make a document
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
@@ -118,7 +120,7 @@ def test_report_is_self_contained_html_with_inline_charts(with_items, catalogue,
     assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace(
         "http://www.w3.org", "")
     assert "潍坊市(市级)2018年度机构编制事项跟踪问效专题报告" in html
-    assert "市大数据中心" in html and "已逾期" in html and "catalogue " + catalogue.hash[:16] in html
+    assert "市大数据中心" in html and "已逾期" in html and "指标目录哈希 " + catalogue.hash[:16] in html
     en = render_report(archive, rid, date(2018, 9, 1), "en", catalogue)
     assert "thematic report" in en and "overdue" in en
     broken = tmp_path / "r.html.j2"
@@ -163,8 +165,12 @@ def test_unit_archive_bundle(with_items, tmp_path, catalogue):
         names = z.namelist()
         manifest = json.loads(z.read("manifest.json"))
         assert "items.csv" in names and any(n.startswith("letters/") and n.endswith(".docx") for n in names)
-        assert manifest["counts"]["results"] == len(hist["results"])
+        assert manifest["条数"]["results"] == len(hist["results"])
         assert "M2" in z.read("results.csv").decode("utf-8-sig")
+        # an archive for people: the history's headers and actions are words, not column keys
+        events = pd.read_csv(io.BytesIO(z.read("events.csv")), encoding="utf-8-sig")
+        assert {"操作", "日期", "新整改期限", "经办人"} <= set(events.columns)
+        assert {"下达", "报整改完成", "复查通过"} <= set(events["操作"])
     with pytest.raises(NotFoundError):
         unit_history(archive, "NOPE")
 
