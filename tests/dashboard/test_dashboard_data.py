@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from workbench.archive.schema import units
 from workbench.archive.store import Archive
 from workbench.cli import main
+from workbench.dashboard import acting as flags_view
 from workbench.dashboard import data as dd
 from workbench.dashboard.fetch import fetch
 from workbench.dashboard.serve import (
@@ -202,8 +203,9 @@ def test_page_opens_on_the_default_scope(page, data, catalogue):
     assert _card(page, "matters") == str(h["matters"]) and _card(page, "total") == "564"
     assert "市级 86 · 县级 478" in page.cards.value
     assert _card(page, "open_rectifications") == str(h["open_rectifications"])
-    charts = [page.units_chart, page.county_chart, page.trend_chart, page.poor_chart]
+    charts = [page.units_chart, page.trend_chart, page.poor_chart]
     assert all("<svg" in w.value and 'class="mark-rect' in w.value for w in charts)
+    assert len(page.counties.buttons) == 12  # the counties as bars to click
 
 
 def test_year_and_area_change_the_numbers(page, data, catalogue):
@@ -211,23 +213,60 @@ def test_year_and_area_change_the_numbers(page, data, catalogue):
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019)["matters"])
     page.area.value = "370781"
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019, "370781")["matters"])
-    assert "青州市 ◀" in page.county_chart.value, "every county ranked, the chosen one marked"
+    assert len(page.counties.buttons) == 12 and page.counties.buttons["370781"].description.endswith("青州市 ◀"), \
+        "every county ranked, the chosen one marked"
     page.year.value, page.area.value = 2020, dd.ALL
 
 
+def _all_flag_pages(page) -> str:
+    """The red-flag table page by page, as a leader turns them."""
+    seen = [page.flags.value]
+    while not page.flag_pages.next.disabled:
+        page.flag_pages.next.click()
+        seen.append(page.flags.value)
+    return "".join(seen)
+
+
 def test_flags_list_what_to_act_on_and_show_the_age_as_a_column_and_a_filter(page):
-    html = page.flags.value
-    assert html.index("整改逾期") < html.index("县级未报备")  # overdue rectifications lead
-    assert "超期问效" in html and 'class="wb-kind wb-kind-late"' not in html  # a column, not a flag
-    rows = html.count("<tr>") - 1
-    ages = html.count("是(批复超过12个月)")
-    assert 0 < ages < rows
-    page.late_only.value = True
+    page.year.value = 2019  # the year with every kind of flag and more rows than a page
     try:
-        assert page.flags.value.count("<tr>") - 1 == ages and "县级未报备" not in page.flags.value
-    finally:
+        html = _all_flag_pages(page)
+        assert html.index("整改逾期") < html.index("设立事项低于") < html.index("县级未报备")  # most serious first
+        assert "超期问效" in html and 'class="wb-kind wb-kind-late"' not in html  # a column, not a flag
+        rows = html.count("<tr>") - html.count("<thead>")
+        assert rows == len(page.flag_rows) > flags_view.PAGE_SIZE  # every row, over several pages
+        ages = html.count("是(批复超过12个月)")
+        assert 0 < ages < rows
+        page.late_only.value = True
+        assert len(page.flag_rows) == _all_flag_pages(page).count("是(批复超过12个月)") == ages
         page.late_only.value = False
-    assert page.flags.value.count("<tr>") - 1 == rows
+        assert len(page.flag_rows) == rows and page.flag_pages.page == 0  # a new list starts on page 1
+    finally:
+        page.late_only.value, page.year.value = False, 2020
+
+
+def test_flags_are_paged_not_scrolled(page):
+    pages = page.flag_pages
+    assert "wb-scroll" not in page.flags.value
+    assert page.flags.value.count("<tr>") - 1 <= flags_view.PAGE_SIZE
+    if pages.pages > 1:
+        assert pages.prev.disabled and not pages.next.disabled and "第 1/" in pages.where.value
+        pages.next.click()
+        assert not pages.prev.disabled and f"第 2/{pages.pages} 页" in pages.where.value
+        pages.prev.click()
+
+
+def test_clicking_a_county_shows_its_units(page, data, catalogue):
+    page.counties.buttons["370781"].click()
+    try:
+        assert page.area.value == "370781"
+        units = dd.unit_ranking(dd.in_scope(data.results, 2020, "370781"), catalogue)
+        assert all(name in page.units_chart.value for name in units["unit_name"].head(5))
+        assert page.counties.buttons["370781"].description.endswith("◀")
+        page.counties.buttons["370781"].click()  # the same county again: back to the whole city
+        assert page.area.value == dd.ALL
+    finally:
+        page.area.value = dd.ALL
 
 
 def test_language_switch(page):

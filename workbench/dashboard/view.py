@@ -24,6 +24,7 @@ from workbench.organisation import area_name
 from workbench.views import charts
 
 from . import data as dd
+from .acting import CountyBars, FlagPages
 from .fetch import fetch
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,9 @@ CSS = """
 .wb-table td.wb-wrap { white-space: normal; min-width: 260px; color: #3e4c59; }
 .wb-panel td, .wb-panel th { text-align: center !important; }
 .wb-table tr.wb-hl td { background: #fff8e1; }
-.wb-scroll { max-height: 330px; overflow-y: auto; border: 1px solid #e4e7eb; }
+.wb-cbar { display: flex; align-items: center; gap: 4px; font-size: 12px; }
+.wb-cbar div { height: 16px; border-radius: 2px; }
+.wb-county button, button.wb-county { text-align: left; justify-content: flex-start; }
 .wb-band-0 { color: #1b5e20; } .wb-band-1 { color: #2e7d32; } .wb-band-2 { color: #8d6e00; }
 .wb-band-3 { color: #c62828; font-weight: 700; }
 .wb-kind { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; color: #fff; }
@@ -161,9 +164,14 @@ class Dashboard:
         self.reload = widgets.Button(icon="", layout=widgets.Layout(width="110px"))
         self.status = widgets.HTML()
         self.header, self.cards = widgets.HTML(), widgets.HTML()
-        self.units_chart, self.county_chart = widgets.HTML(), widgets.HTML()
+        self.units_chart = widgets.HTML()
+        # counties as bars to click (a click shows the county's units) and the red flags a page at a time
+        self.counties = CountyBars(self._on_pick_county)
+        self.flag_pages = FlagPages()
+        self.flags = self.flag_pages.table
+        self.flag_rows = pd.DataFrame()  # every red flag of the scope, in order of severity
         self.trend_chart, self.poor_chart = widgets.HTML(), widgets.HTML()
-        self.flags, self.panel = widgets.HTML(), widgets.HTML()
+        self.panel = widgets.HTML()
         # a matter's age is information: a column of the list and this filter, not a flag of its own
         self.late_only = widgets.Checkbox(value=False, indent=False)
         half = widgets.Layout(width="50%", padding="0 8px 0 0")
@@ -172,8 +180,8 @@ class Dashboard:
         self.widget = widgets.VBox([
             widgets.HTML(CSS), self.header, controls, self.cards,
             widgets.HBox([widgets.Box([self.units_chart], layout=half),
-                          widgets.Box([self.county_chart], layout=half)]),
-            self.late_only, self.flags,
+                          widgets.Box([self.counties.widget], layout=half)]),
+            self.late_only, self.flag_pages.widget,
             widgets.HBox([widgets.Box([self.trend_chart], layout=half),
                           widgets.Box([self.poor_chart], layout=half)]),
             self.panel,
@@ -200,6 +208,10 @@ class Dashboard:
     def _on_change(self, _change=None) -> None:
         if not self._busy:
             self.render()
+
+    def _on_pick_county(self, area: str) -> None:
+        """A county's bar clicked: show its units; the chosen county clicked again: the whole city."""
+        self.area.value = dd.ALL if self.area.value == area else area
 
     def _on_language(self, _change=None) -> None:
         self._set_options()
@@ -257,14 +269,16 @@ class Dashboard:
                           f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang, place=self.org.place(self.org.own, lang)))}</div>'),
             self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
             self.units_chart: self._units_html(scope),
-            self.county_chart: self._counties_html(dd.in_scope(results, year, dd.ALL), area),
-            self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras, lang)),
             self.trend_chart: self._trend_html(area),
             self.poor_chart: self._poor_html(area),
             self.panel: self._panel_html(year, area),
         }
+        counties = dd.county_ranking(dd.in_scope(results, year, dd.ALL), cat)
+        flags = dd.red_flags(scope, cat, self.data.extras, lang)
         for w, value in parts.items():
             w.value = value
+        self._show_counties(counties, area)
+        self._show_flags(flags)
         as_of = t("dash_as_of", lang, time=self.data.as_of.strftime("%Y-%m-%d %H:%M"))
         self.status.value = (f'<span class="wb-subtitle wb-status" data-scope="{_e(self.scope_key)}">'
                              f'{_e(as_of)}</span>')
@@ -340,29 +354,28 @@ class Dashboard:
                           lambda: charts.completion_by_unit(data, lang))
         return self._section(title, svg, note, key="units")
 
-    def _counties_html(self, year_scope: pd.DataFrame, area: str) -> str:
-        """Every county of the year, whatever the area chosen: a chosen county is marked ◀."""
+    def _show_counties(self, ranking: pd.DataFrame, area: str) -> None:
+        """Every county of the year, whatever the area chosen: the chosen one is marked ◀."""
         lang = self.lang
-        ranking = dd.county_ranking(year_scope, self.catalogue)
-        title = t("dash_counties_title", lang)
         if len(ranking) < 2:
-            return ""
-        data = ranking.assign(unit_name=[f"{r}. {area_name(self.org, a, lang)}" + (" ◀" if a == area else "")
-                                         for r, a in zip(ranking["rank"], ranking["area"], strict=True)])
-        svg = self._chart("counties", (self.year.value, area if area in set(ranking["area"]) else dd.ALL),
-                          lambda: charts.completion_by_unit(data, lang))
-        return self._section(title, svg, key="counties")
+            self.counties.widget.layout.display = "none"
+            return
+        self.counties.widget.layout.display = "flex"
+        title = self._section(t("dash_counties_title", lang), "", t("dash_counties_hint", lang), key="counties")
+        names = {a: area_name(self.org, a, lang) for a in ranking["area"]}
+        self.counties.show(title, ranking, names, area)
 
-    def _flags_html(self, flags: pd.DataFrame) -> str:
+    def _show_flags(self, flags: pd.DataFrame) -> None:
+        """Every red flag, most serious first, a page at a time (``FlagPages``)."""
         lang, cat = self.lang, self.catalogue
         if self.late_only.value:
             flags = flags[flags["late"]]
+        self.flag_rows = flags
         counts = flags["kind"].value_counts()
         labels = {k: t(f"dash_flag_{k}", lang, limit=f"{self._limit:g}") for k in dd.FLAG_KINDS}
         note = " · ".join(f"{labels[k]} {int(counts[k])}" for k in dd.FLAG_KINDS if k in counts)
         if flags.empty:
-            return self._section(t("dash_flags_title", lang), f'<div class="wb-note">{_e(t("dash_no_flags", lang))}</div>',
-                                 key="flags")
+            note = t("dash_no_flags", lang)
         heads = [t("dash_flag_kind", lang), t("area", lang), t("unit_name", lang), t("matter_id", lang),
                  t("category", lang), t("completion_pct", lang), t("dash_flag_age", lang), t("dash_flag_detail", lang)]
         rows = []
@@ -374,9 +387,8 @@ class Dashboard:
                 f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td>'
                 f'<td class="wb-age">{_e(t("dash_flag_age_yes", lang) if r.late else "")}</td>'
                 f'<td class="wb-wrap">{_e(r.detail)}</td></tr>')
-        table = ('<div class="wb-scroll"><table class="wb-table"><thead><tr>'
-                 + "".join(f"<th>{_e(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
-        return self._section(t("dash_flags_title", lang), table, note, key="flags")
+        self.flag_pages.show(lambda table: self._section(t("dash_flags_title", lang), table, note, key="flags"),
+                             "".join(f"<th>{_e(h)}</th>" for h in heads), rows, lang)
 
     def _trend_html(self, area: str) -> str:
         lang, cat = self.lang, self.catalogue
