@@ -157,8 +157,8 @@ class Dashboard:
         self._svg: dict[tuple, str] = {}
         self._busy = False
         self.data = fetch(archive)
-        self.year = widgets.Dropdown(layout=widgets.Layout(width="200px"))
-        self.area = widgets.Dropdown(layout=widgets.Layout(width="330px"))
+        self.year = widgets.Dropdown(layout=widgets.Layout(width="230px"))
+        self.area = widgets.Dropdown(layout=widgets.Layout(width="420px"))
         self.language = widgets.ToggleButtons(options=LANG_OPTIONS, value="en" if lang == "en" else "zh",
                                               style={"button_width": "72px"})
         self.reload = widgets.Button(icon="", layout=widgets.Layout(width="110px"))
