@@ -176,6 +176,18 @@ LABELS: dict[str, dict[str, str]] = {
     "seal_hash": {"zh": "封存哈希", "en": "Seal hash"},
     "archive": {"zh": "数据库", "en": "Archive"},
     "items": {"zh": "整改事项", "en": "Rectification items"},
+    # implementation dates (what the source measured) and the on-site work log
+    "staffed_on": {"zh": "组建到位日期", "en": "Staffed on"},
+    "sections_on": {"zh": "科室设置完成日期", "en": "Sections set up on"},
+    "registered_on": {"zh": "法人登记(变更登记)日期", "en": "Legal-person registration on"},
+    "staffed_months": {"zh": "组建周期(月)", "en": "Staffing cycle (months)"},
+    "sections_months": {"zh": "科室设置周期(月)", "en": "Section-setup cycle (months)"},
+    "registered_months": {"zh": "法人登记周期(月)", "en": "Registration cycle (months)"},
+    "registrations": {"zh": "法人登记数", "en": "Registrations"},
+    "documents": {"zh": "调阅文件资料(件)", "en": "Documents read"},
+    "questions": {"zh": "询问问题(个)", "en": "Questions asked"},
+    "items_verified": {"zh": "调查核实事项(项)", "en": "Facts checked"},
+    "suggestions": {"zh": "征求意见建议(条)", "en": "Opinions collected"},
     # an import error's table: which file, row, column, value and why
     "file": {"zh": "文件", "en": "File"},
     "row": {"zh": "行号", "en": "Row"},

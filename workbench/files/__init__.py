@@ -4,12 +4,15 @@ exports, and the parameter files (catalogue, weights scenarios).
 
 from .excel import write_workbook
 from .exports import csv_bytes, export_table, write_tables
-from .importing import check_entries, import_entries, import_matters, import_units
+from .importing import check_entries, import_entries, import_matters, import_units, read_table
 from .parameters import list_scenarios, load_catalogue, load_scenario, load_weights, save_scenario
-from .tables import Failures
+from .tables import Col, Failures, check_table
 
 __all__ = [
+    "Col",
     "Failures",
+    "check_table",
+    "read_table",
     "check_entries",
     "csv_bytes",
     "export_table",
