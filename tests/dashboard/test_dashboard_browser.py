@@ -178,7 +178,7 @@ def test_red_flags_turn_pages(page):
     first = page.inner_text(".wb-flags tbody")
     assert page.locator(".wb-flags tbody tr").count() == 12
     page.get_by_role("button", name="下一页").click()
-    page.wait_for_function("document.querySelector('.wb-flags tbody').innerText !== %s" % json.dumps(first))
+    page.wait_for_function(f"document.querySelector('.wb-flags tbody').innerText !== {json.dumps(first)}")
     page.wait_for_function("document.querySelector('.wb-dash').innerText.includes('第 2/')", timeout=10_000)
     assert page.inner_text(".wb-flags tbody") != first
     page.get_by_role("button", name="上一页").click()

@@ -25,6 +25,7 @@ from workbench.views import charts
 
 from . import data as dd
 from .acting import CountyBars, FlagPages
+from .effect import effect_html
 from .fetch import fetch
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ class Dashboard:
         self.flags = self.flag_pages.table
         self.flag_rows = pd.DataFrame()  # every red flag of the scope, in order of severity
         self.trend_chart, self.poor_chart = widgets.HTML(), widgets.HTML()
-        self.panel = widgets.HTML()
+        self.panel, self.effect = widgets.HTML(), widgets.HTML()
         # a matter's age is information: a column of the list and this filter, not a flag of its own
         self.late_only = widgets.Checkbox(value=False, indent=False)
         half = widgets.Layout(width="50%", padding="0 8px 0 0")
@@ -184,7 +185,7 @@ class Dashboard:
             self.late_only, self.flag_pages.widget,
             widgets.HBox([widgets.Box([self.trend_chart], layout=half),
                           widgets.Box([self.poor_chart], layout=half)]),
-            self.panel,
+            self.effect, self.panel,
         ], layout=widgets.Layout(padding="4px 12px"))
         self.widget.add_class("wb-dash")
         self._set_options(default=True)
@@ -272,6 +273,7 @@ class Dashboard:
             self.trend_chart: self._trend_html(area),
             self.poor_chart: self._poor_html(area),
             self.panel: self._panel_html(year, area),
+            self.effect: self._effect_html(area),
         }
         counties = dd.county_ranking(dd.in_scope(results, year, dd.ALL), cat)
         flags = dd.red_flags(scope, cat, self.data.extras, lang)
@@ -411,6 +413,13 @@ class Dashboard:
         data = shares.rename(columns={"poor_share": "share", "poor": "count", "matters": "of"})
         svg = self._chart("poor", (area,), lambda: charts.share_by_year(data, lang))
         return self._section(title, svg, key="poor")
+
+    def _effect_html(self, area: str) -> str:
+        extras = self.data.extras
+        if "cycles" not in extras or "work_log" not in extras:
+            return ""
+        return effect_html(extras["cycles"], extras["work_log"], self.data.rounds, self.catalogue, area, dd.ALL,
+                           self.lang, lambda title, body, note: self._section(title, body, note, key="effect"))
 
     def _panel_html(self, year: int | None, area: str) -> str:
         lang, cat = self.lang, self.catalogue

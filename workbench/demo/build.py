@@ -15,7 +15,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from workbench.archive import Archive, entries, implementation, matters, round_matters, rounds, units
+from workbench.archive import (
+    Archive,
+    entries,
+    implementation,
+    matters,
+    round_matters,
+    rounds,
+    units,
+)
 from workbench.core import (
     Catalogue,
     default_eval_date,

@@ -15,12 +15,12 @@ import jinja2.meta
 import pandas as pd
 
 from workbench.archive import Archive
-from workbench.core import Catalogue
+from workbench.core import Catalogue, cycle_change, cycle_trend
 from workbench.files import load_catalogue
 from workbench.labels import register, t
 from workbench.organisation import area_name
 from workbench.paths import TEMPLATES, atomic_write
-from workbench.rounds import indicator_detail
+from workbench.rounds import indicator_detail, read_cycles
 from workbench.scoring import rank_units
 from workbench.views import charts
 
@@ -50,6 +50,9 @@ register({
     "report_provenance": {"zh": "数据来源与版本", "en": "Provenance"},
     "report_no_items": {"zh": "本轮未下达整改事项。", "en": "No rectification items in this round."},
     "report_no_decisions": {"zh": "本轮暂无结果运用决定。", "en": "No result-use decisions for this round."},
+    "report_effect": {"zh": "落实效率(批复至科室设置完成)", "en": "How fast matters were carried out"},
+    "report_effect_note": {"zh": "{first}年至{last}年,科室设置周期由 {a} 个月变为 {b} 个月,缩短 {pct}%",
+                           "en": "From {first} to {last} the section-setup cycle went from {a} to {b} months ({pct}% shorter)"},
     "report_mean_pct": {"zh": "平均完成情况百分比", "en": "Mean completion %"},
     "eval_date": {"zh": "评定日期", "en": "Evaluated"},
     "wl_documents": {"zh": "调阅文件资料", "en": "Documents read"},
@@ -129,6 +132,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
             "heatmap": charts.to_svg(charts.points_lost_heatmap(detail[detail["lost"] > 0], lang)),
         },
         "provenance": provenance,
+        "effect": _effect(archive, rnd, catalogue, lang),
         "labels": {"eval_date": t("eval_date", lang), "as_of": t("as_of", lang),
                    "overview": t("report_overview_h", lang), "units_count": t("units_count", lang),
                    "matters_count": t("matters_count", lang), "mean_pct": t("report_mean_pct", lang),
@@ -137,6 +141,29 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
                    "decisions": t("report_decisions", lang), "provenance": t("report_provenance", lang),
                    "no_items": t("report_no_items", lang), "no_decisions": t("report_no_decisions", lang)},
     }
+
+
+def _effect(archive: Archive, rnd: dict, catalogue: Catalogue, lang: str) -> dict:
+    """The round's area, year by year up to this round: months from approval to the sections set up
+    per category (the source's measure of the evaluation's effect) and registrations recorded."""
+    cycles = read_cycles(archive)
+    if cycles.empty:
+        return {"rows": []}
+    cycles = cycles[(cycles["area"] == rnd["area"]) & (cycles["year"] <= int(rnd["year"]))]
+    if cycles.empty:
+        return {"rows": []}
+    wide = cycle_trend(cycles, ["year", "category"]).pivot(index="year", columns="category", values="sections_months")
+    cats = [c for c in catalogue.categories if c in wide.columns]
+    regs = cycles.groupby("year")["registered_on"].count()
+    rows = [[int(y), *(_pct(wide.at[y, c]) for c in cats), int(regs.get(y, 0))] for y in wide.index]
+    change = cycle_change(cycle_trend(cycles, ["year"]))
+    first, last = wide.index[0], wide.index[-1]
+    overall = cycle_trend(cycles, ["year"]).set_index("year")["sections_months"]
+    note = "" if change is None else t("report_effect_note", lang, first=first, last=last, a=_pct(overall[first]),
+                                       b=_pct(overall[last]), pct=f"{change * 100:.0f}")
+    return {"title": t("report_effect", lang), "note": note, "rows": rows,
+            "headers": [t("year", lang), *(f"{catalogue.category_name(c, lang)} · {t('sections_months', lang)}"
+                                           for c in cats), t("registrations", lang)]}
 
 
 def _bands_in(chart, catalogue: Catalogue, lang: str):

@@ -126,21 +126,24 @@ def _vl_version() -> str:
 
 
 def completion_by_year_and_category(trend: pd.DataFrame, lang: str = "zh",
-                                    title: str | None = None) -> alt.Chart:
-    """Grouped bars: mean completion % per year, one bar per category, value printed on each.
+                                    title: str | None = None, value: str = "completion_pct") -> alt.Chart:
+    """Grouped bars: a mean per year, one bar per category, value printed on each — completion %
+    by default, or another measure of the same shape (``value="sections_months"``: the cycle).
 
-    ``trend`` has year, category_name, completion_pct (``dashboard.data.trend_by_category``
-    with the category translated)."""
+    ``trend`` has year, category_name and ``value`` (``dashboard.data.trend_by_category`` with the
+    category translated)."""
     order = list(dict.fromkeys(trend["category_name"]))  # as given: the catalogue's order
-    base = alt.Chart(trend, title=title or t("completion_pct", lang)).encode(
+    pct = value == "completion_pct"
+    y_scale = alt.Scale(domain=[0, 105]) if pct else alt.Scale(nice=True)
+    base = alt.Chart(trend, title=title or t(value, lang)).encode(
         x=alt.X("year:O", title=t("year", lang), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("category_name:N", sort=order),
-        y=alt.Y("completion_pct:Q", title=t("completion_pct", lang), scale=alt.Scale(domain=[0, 105]),
-                axis=alt.Axis(values=list(range(0, 101, 20)))),
+        y=alt.Y(f"{value}:Q", title=t(value, lang), scale=y_scale,
+                axis=alt.Axis(values=list(range(0, 101, 20))) if pct else alt.Axis()),
     )
     bars = base.mark_bar().encode(color=alt.Color("category_name:N", title=t("category", lang), sort=order,
                                                   legend=alt.Legend(orient="bottom")))
-    text = base.mark_text(dy=-5, fontSize=10).encode(text=alt.Text("completion_pct:Q", format=".1f"))
+    text = base.mark_text(dy=-5, fontSize=10).encode(text=alt.Text(f"{value}:Q", format=".1f"))
     return (bars + text).properties(width=alt.Step(34), height=200)
 
 

@@ -18,7 +18,6 @@ from workbench.labels import t
 from .charts import CJK_FONT
 
 
-
 def _label(df: pd.DataFrame) -> str:
     return "name" if "name" in df else ("unit_name" if "unit_name" in df else df.columns[0])
 
