@@ -21,7 +21,7 @@ from workbench.files import (
 from workbench.labels import localise, register, t
 from workbench.organisation import load_organisation
 from workbench.paths import create_project
-from workbench.rounds import create_round, score_archived_round, select_round
+from workbench.rounds import create_round, import_dates, score_archived_round, select_round
 
 from .common import by_option, date_arg, db_option, format_table, open_archive
 
@@ -53,10 +53,11 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing SQLite demo archive")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", help="import units, matters or entries from .xlsx/.csv")
-    p.add_argument("what", choices=["units", "matters", "entries"])
+    p = sub.add_parser("import", help="import units, matters, entries or implementation dates from .xlsx/.csv")
+    p.add_argument("what", choices=["units", "matters", "entries", "implementation"])
     p.add_argument("file", type=Path)
-    p.add_argument("--round", dest="round_id", help="entries only: the round they belong to")
+    p.add_argument("--round", dest="round_id",
+                   help="entries and implementation dates: the round they belong to (required for dates)")
     by_option(p, help="who enters them")
     db_option(p)
     p.set_defaults(func=cmd_import)
@@ -133,6 +134,12 @@ def cmd_import(args) -> int:
         report = import_units(archive, args.file)
     elif args.what == "matters":
         report = import_matters(archive, args.file)
+    elif args.what == "implementation":
+        if not args.round_id:
+            raise WorkbenchError(t("err_round_needed"))
+        n = import_dates(archive, args.file, args.round_id, args.by)
+        print(t("implementation_imported", file=Path(args.file).name, n=n))
+        return 0
     else:
         report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by,
                                 round_id=args.round_id)

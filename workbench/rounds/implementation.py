@@ -21,6 +21,7 @@ from workbench.labels import LANGS, register, t
 
 register({
     "err_dates_before_approval": {"zh": "早于批复日期 {approved_on}", "en": "before the approval date {approved_on}"},
+    "err_round_needed": {"zh": "请用 --round 指明这些日期所属的问效轮次", "en": "name the round these dates belong to with --round"},
     "implementation_imported": {"zh": "{file}:已记录 {n} 个事项的落实日期", "en": "{file}: dates of {n} matters recorded"},
 })
 
@@ -36,14 +37,15 @@ def _canonical_headers(raw: pd.DataFrame) -> pd.DataFrame:
 def check_dates(raw: pd.DataFrame, matters: pd.DataFrame, fail: Failures) -> pd.DataFrame:
     """Validate dates of the round's matters: known matter, real dates, none before approval."""
     clean, _ = check_table(_canonical_headers(raw), COLUMNS, fail)
-    if fail:
-        return clean
-    approved = clean["matter_id"].map(matters.set_index("matter_id")["approved_on"])
-    fail.add_mask(clean, clean["matter_id"].notna() & approved.isna(), "matter_id", t("err_matter_not_in_round"))
-    for m in MILESTONES:
-        early = clean[m].notna() & approved.notna() & (pd.to_datetime(clean[m]) < pd.to_datetime(approved))
-        for idx in clean.index[early]:
-            fail.add(int(idx) + 2, t(m), clean.at[idx, m], t("err_dates_before_approval", approved_on=approved[idx]))
+    if not fail:
+        approved = clean["matter_id"].map(matters.set_index("matter_id")["approved_on"])
+        fail.add_mask(clean, clean["matter_id"].notna() & approved.isna(), "matter_id", t("err_matter_not_in_round"))
+        for m in MILESTONES:
+            early = clean[m].notna() & approved.notna() & (pd.to_datetime(clean[m]) < pd.to_datetime(approved))
+            for idx in clean.index[early]:
+                fail.add(int(idx) + 2, m, clean.at[idx, m], t("err_dates_before_approval", approved_on=approved[idx]))
+    for r in fail.rows:  # the column as the officer's file names it
+        r["column"] = t(r["column"]) if r["column"] else r["column"]
     return clean
 
 
