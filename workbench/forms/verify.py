@@ -337,7 +337,7 @@ class VerificationForm(Form):
         mid = self.matter.value
         if mid is None:
             raise WorkbenchError(self.L("wt_no_matter"))
-        record_matter_dates(self.archive, self.round_id, mid, self.officer_pick.value or self.officer,
+        record_matter_dates(self.archive, self.round_id, mid, self.officer_pick.value or self.officer, self.lang,
                             **{m: w.value for m, w in self.dates.items()})
         self._ok(self.L("wt_dates_saved", matter=mid))
 

@@ -34,28 +34,32 @@ def _canonical_headers(raw: pd.DataFrame) -> pd.DataFrame:
     return raw.rename(columns=lambda h: words.get(str(h).strip(), str(h).strip()))
 
 
-def check_dates(raw: pd.DataFrame, matters: pd.DataFrame, fail: Failures) -> pd.DataFrame:
-    """Validate dates of the round's matters: known matter, real dates, none before approval."""
+def check_dates(raw: pd.DataFrame, matters: pd.DataFrame, fail: Failures, lang: str | None = None) -> pd.DataFrame:
+    """Validate dates of the round's matters: known matter, real dates, none before approval —
+    every failing cell at once (a missing column stops the rest)."""
     clean, _ = check_table(_canonical_headers(raw), COLUMNS, fail)
-    if not fail:
+    if not any(r["row"] is None for r in fail.rows):
         approved = clean["matter_id"].map(matters.set_index("matter_id")["approved_on"])
-        fail.add_mask(clean, clean["matter_id"].notna() & approved.isna(), "matter_id", t("err_matter_not_in_round"))
+        fail.add_mask(clean, clean["matter_id"].notna() & approved.isna(), "matter_id",
+                      t("err_matter_not_in_round", lang))
         for m in MILESTONES:
             early = clean[m].notna() & approved.notna() & (pd.to_datetime(clean[m]) < pd.to_datetime(approved))
             for idx in clean.index[early]:
-                fail.add(int(idx) + 2, m, clean.at[idx, m], t("err_dates_before_approval", approved_on=approved[idx]))
+                fail.add(int(idx) + 2, m, clean.at[idx, m],
+                         t("err_dates_before_approval", lang, approved_on=approved[idx]))
     for r in fail.rows:  # the column as the officer's file names it
-        r["column"] = t(r["column"]) if r["column"] else r["column"]
+        r["column"] = t(r["column"], lang) if r["column"] else r["column"]
     return clean
 
 
-def record_dates(archive: Archive, round_id: str, dates: pd.DataFrame, by: str, file: str = "") -> int:
+def record_dates(archive: Archive, round_id: str, dates: pd.DataFrame, by: str, file: str = "",
+                 lang: str | None = None) -> int:
     """Record (or correct) matters' dates in one transaction; every row checked first."""
     fail = Failures(file or round_id)
-    clean = check_dates(dates.astype(object).where(dates.notna(), ""), archive.round_matters(round_id), fail)
+    clean = check_dates(dates.astype(object).where(dates.notna(), ""), archive.round_matters(round_id), fail, lang)
     if fail:
         frame = fail.frame()
-        raise ValidationError(t("err_import_failed", file=fail.file, count=len(frame)), frame)
+        raise ValidationError(t("err_import_failed", lang, file=fail.file, count=len(frame)), frame)
     rows = clean.assign(round_id=round_id, entered_by=by, entered_at=now())
     with archive.engine.begin() as conn:
         conn.execute(implementation.delete().where(implementation.c.matter_id.in_(list(rows["matter_id"]))))
@@ -63,10 +67,11 @@ def record_dates(archive: Archive, round_id: str, dates: pd.DataFrame, by: str, 
     return len(rows)
 
 
-def record_matter_dates(archive: Archive, round_id: str, matter_id: str, by: str, **dates: date | None) -> int:
+def record_matter_dates(archive: Archive, round_id: str, matter_id: str, by: str, lang: str | None = None,
+                        **dates: date | None) -> int:
     """One matter's dates, as the verification form records them."""
     row = {"matter_id": matter_id, **{m: (dates.get(m).isoformat() if dates.get(m) else "") for m in MILESTONES}}
-    return record_dates(archive, round_id, pd.DataFrame([row]), by)
+    return record_dates(archive, round_id, pd.DataFrame([row]), by, lang=lang)
 
 
 def import_dates(archive: Archive, path: str | Path, round_id: str, by: str) -> int:
