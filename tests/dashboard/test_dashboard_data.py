@@ -269,6 +269,24 @@ def test_clicking_a_county_shows_its_units(page, data, catalogue):
         page.area.value = dd.ALL
 
 
+def test_what_the_evaluation_changed_beside_the_on_site_work(page):
+    """The source's outcome (city units' section setup 5 → 3 months, 40% faster) and its on-site
+    work (600+ documents, 300+ questions, 100+ facts checked, 50 opinions) on the leaders' page."""
+    effect = page.effect.value
+    assert "市级单位科室设置周期由 5 个月缩短为 3 个月,组建效率提升 40%" in effect
+    assert 'data-chart="effect"' in effect and 'class="mark-rect' in effect  # months by year and category
+    rows = re.findall(r"<tr>(.*?)</tr>", effect.split("<tbody>")[1])
+    cells = [[c for c in re.findall(r'<td class="wb-n">(.*?)</td>', r)] for r in rows]
+    assert [c[:3] for c in cells] == [["2018", "5.0", "6.0"], ["2019", "4.0", "5.0"], ["2020", "3.0", "4.0"]]
+    documents, questions, facts, opinions = (sum(int(c[i]) for c in cells) for i in (4, 5, 6, 7))
+    assert documents >= 600 and questions >= 300 and facts >= 100 and opinions == 50
+    page.area.value = "370781"  # one county: its own figures, no city line
+    try:
+        assert "市级单位科室设置周期" not in page.effect.value and "<tbody><tr>" in page.effect.value
+    finally:
+        page.area.value = dd.ALL
+
+
 def test_language_switch(page):
     page.language.value = "en"
     try:

@@ -193,3 +193,16 @@ def test_cli_feedback_report_and_history(with_items, tmp_path, capsys, monkeypat
     assert "市大数据中心的电子档案已导出" in capsys.readouterr().out
     assert main(["history", "--unit", "NOPE", "--out", str(tmp_path / "x.zip"), "--db", db]) == 2
     assert "单位 NOPE 不存在" in capsys.readouterr().err
+
+
+def test_report_shows_how_fast_matters_were_carried_out(demo_archive, with_items, catalogue):
+    """The thematic report beside its on-site work figures: section-setup months by year and category,
+    registrations, and the fall since the first round (the demo's city: 5 → 3 months)."""
+    html = render_report(demo_archive, "2020-city", date(2020, 9, 1), "zh", catalogue)
+    assert "落实效率(批复至科室设置完成)" in html and "设立 · 科室设置周期(月)" in html
+    assert "2018年至2020年,科室设置周期由 5.0 个月变为 3.0 个月,缩短 40%" in html
+    assert "调阅文件资料" in html or "查阅文件" in html  # the work-log figures sit above it
+    en = render_report(demo_archive, "2020-city", date(2020, 9, 1), "en", catalogue)
+    assert "From 2018 to 2020 the section-setup cycle went from 5.0 to 3.0 months (40% shorter)" in en
+    archive, rid = with_items  # nothing recorded: no section
+    assert "落实效率" not in render_report(archive, rid, date(2018, 9, 1), "zh", catalogue)
