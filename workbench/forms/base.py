@@ -97,14 +97,11 @@ def handler(fn):
 
 
 def fit_words(widgets) -> None:
-    """Nothing cut: a button as wide as its words, a label as wide as its words, a drop-down as wide
-    as its longest choice (up to the page). ipywidgets' defaults — 148-pixel buttons, 80-pixel
+    """Nothing cut: a button as wide as its words, a label as wide as its words. ipywidgets' defaults — 148-pixel buttons, 80-pixel
     labels — cut Chinese and English labels alike ("上传填好的调查…"). Widths a form sets stay."""
     for w in widgets:
         if isinstance(w, (W.Button, W.FileUpload, W.ToggleButton)) and w.layout.width is None:
             w.layout.width = "auto"
-        if isinstance(w, W.Dropdown) and w.layout.width is None:
-            w.layout.width, w.layout.max_width = "auto", "100%"
         if getattr(getattr(w, "style", None), "description_width", "initial") == "":
             w.style.description_width = "initial"
         if isinstance(w, W.Box):

@@ -145,7 +145,7 @@ class VerificationForm(Form):
         self.save_button.on_click(self._on_save)
         self.save_button.add_class("wt-save")
         self.live.add_class("wt-live")
-        self.ev_indicator = W.Dropdown(description=self.L("indicator"))
+        self.ev_indicator = W.Dropdown(description=self.L("indicator"), layout=W.Layout(width="520px"))
         self.ev_upload = W.FileUpload(multiple=True, description=self.L("wt_evidence"))
         self.ev_button = W.Button(description=self.L("wt_attach"))
         self.ev_button.on_click(self._on_attach)
