@@ -14,6 +14,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -128,7 +129,10 @@ def scan(folder: Path, found) -> list[str]:
 
 @pytest.fixture(scope="module")
 def outputs(demo_db, tmp_path_factory):
-    return {lang: produce(demo_db, tmp_path_factory.mktemp(lang) / "out", lang) for lang in ("zh", "en")}
+    # ``main(["--lang", …])`` sets WORKBENCH_LANG for the process: put it back for the tests after
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_LANG", os.environ.get("WORKBENCH_LANG", "zh"))
+        return {lang: produce(demo_db, tmp_path_factory.mktemp(lang) / "out", lang) for lang in ("zh", "en")}
 
 
 def test_every_file_scanned(outputs):

@@ -54,7 +54,8 @@ def test_a_bad_file_writes_nothing_and_names_every_cell(demo_archive, tmp_path, 
     assert "--round" in capsys.readouterr().err
 
 
-def test_english_headers_and_a_correction_replaces(demo_archive, tmp_path):
+def test_english_headers_and_a_correction_replaces(demo_archive, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # ``--lang en`` sets it for the process: restored after
     (m1,) = _matters(demo_archive, 1)
     path = tmp_path / "d.csv"
     for sections in ("2021-02-20", "2021-01-31"):
