@@ -63,3 +63,57 @@ def offline_page(width: int = 1366, height: int = 768, locale: str = "zh-CN"):
         finally:
             context.close()
             browser.close()
+
+
+#: what a reader could see cut: controls, their labels, and every text of an SVG chart
+_CLIPPED_JS = r"""() => {
+  const out = [];
+  const canvas = document.createElement('canvas').getContext('2d');
+  const shown = el => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  const textWidth = (el, text) => { canvas.font = getComputedStyle(el).font; return canvas.measureText(text).width; };
+  const name = el => (el.innerText || el.value || el.textContent || '').trim().slice(0, 60);
+  const controls = 'button, label, .widget-label, .widget-inline-hbox .widget-label, .jupyter-button, '
+                 + '.widget-toggle-button, .widget-checkbox span, .widget-dropdown select, select, [role=button]';
+  for (const el of document.querySelectorAll(controls)) {
+    if (!shown(el)) continue;
+    if (el.tagName === 'SELECT') {  // the chosen option's text against the box, arrow excluded
+      const opt = el.options[el.selectedIndex];
+      if (!opt) continue;
+      const s = getComputedStyle(el);
+      const room = el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight) - 16;
+      if (textWidth(el, opt.text) > room + 0.5) out.push(`drop-down "${opt.text}" is wider than its box`);
+      continue;
+    }
+    const s = getComputedStyle(el);
+    const ellipsed = s.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1;
+    if (el.scrollWidth > el.clientWidth + 1 && (s.overflowX !== 'visible' || ellipsed))
+      out.push(`${el.tagName.toLowerCase()} "${name(el)}" is cut (${el.scrollWidth} > ${el.clientWidth})`);
+  }
+  for (const svg of document.querySelectorAll('svg')) {
+    if (!shown(svg)) continue;
+    const box = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll('text')) {
+      const text = t.textContent || '';
+      if (!text.trim()) continue;
+      if (text.endsWith('…')) { out.push(`chart label "${text}" is truncated`); continue; }
+      const r = t.getBoundingClientRect();
+      if (r.width && (r.left < box.left - 1 || r.right > box.right + 1))
+        out.push(`chart label "${text}" overflows its chart`);
+    }
+  }
+  return out;
+}"""
+
+
+def clipped(page) -> list[str]:
+    """Every visible control, label or chart text on the page whose words do not fit their box."""
+    return page.evaluate(_CLIPPED_JS)
+
+
+def assert_nothing_clipped(page, where: str = "") -> None:
+    """Fail naming each button, drop-down, label or chart axis label that is cut off or ellipsised."""
+    found = clipped(page)
+    assert not found, f"clipped on {where or page.url}:\n" + "\n".join(found)

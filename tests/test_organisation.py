@@ -169,8 +169,8 @@ def test_a_second_office_end_to_end(tmp_path, catalogue, capsys, monkeypatch):
         assert run("score", "--round", rid, "--out", str(out[rid]), "--out", str(out[rid].with_suffix(".xlsx")),
                    "--by", "刘敏") == 0
     city = pd.read_csv(out["2018-city"], encoding="utf-8-sig")
-    assert set(city["matter_id"]) == {"ZC-2018-001", "ZC-2018-002", "ZC-2018-003"}
-    assert set(pd.read_csv(out["2018-370321"], encoding="utf-8-sig")["matter_id"]) == {"HT-2018-001", "HT-2018-002"}
+    assert set(city["事项编号"]) == {"ZC-2018-001", "ZC-2018-002", "ZC-2018-003"}
+    assert set(pd.read_csv(out["2018-370321"], encoding="utf-8-sig")["事项编号"]) == {"HT-2018-001", "HT-2018-002"}
     for path in out.values():
         _no_weifang(path.read_text(encoding="utf-8-sig"), path.name)
 

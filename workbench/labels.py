@@ -131,6 +131,120 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "地区 {area} 无效;可选:{options}",
         "en": "area {area} is not valid; choose one of: {options}",
     },
+    # ---- table columns: the header of every table and file the workbench writes (one word each)
+    "round_id": {"zh": "问效轮次编号", "en": "Round ID"},
+    "matters": {"zh": "事项数", "en": "Matters"},
+    "complete_matters": {"zh": "已完成评定事项数", "en": "Matters fully assessed"},
+    "lowest_pct": {"zh": "最低事项完成情况百分比", "en": "Lowest matter completion %"},
+    "self_pct": {"zh": "自评完成情况百分比", "en": "Self-assessed completion %"},
+    "verified_pct": {"zh": "核查完成情况百分比", "en": "Verified completion %"},
+    "source": {"zh": "评分依据", "en": "Source"},
+    "version": {"zh": "版本", "en": "Version"},
+    "run_id": {"zh": "评分批次", "en": "Scoring run"},
+    "catalogue_hash": {"zh": "指标目录哈希", "en": "Catalogue hash"},
+    "weights_hash": {"zh": "权重哈希", "en": "Weights hash"},
+    "software_version": {"zh": "软件版本", "en": "Software version"},
+    "computed_at": {"zh": "计算时间", "en": "Computed at"},
+    "computed_by": {"zh": "计算人", "en": "Computed by"},
+    "created_at": {"zh": "创建时间", "en": "Created at"},
+    "created_by": {"zh": "创建人", "en": "Created by"},
+    "created_on": {"zh": "下达日期", "en": "Issued on"},
+    "decided_at": {"zh": "决定时间", "en": "Decided at"},
+    "decided_by": {"zh": "决定人", "en": "Decided by"},
+    "reject_reason": {"zh": "不予签发理由", "en": "Reason rejected"},
+    "reasons": {"zh": "理由(明细)", "en": "Reasons (details)"},
+    "key": {"zh": "唯一标识", "en": "Key"},
+    "note": {"zh": "备注", "en": "Note"},
+    "detail": {"zh": "说明", "en": "Detail"},
+    "action": {"zh": "操作", "en": "Action"},
+    "on_date": {"zh": "日期", "en": "Date"},
+    "new_deadline": {"zh": "新整改期限", "en": "New deadline"},
+    "original_deadline": {"zh": "原整改期限", "en": "Original deadline"},
+    "by": {"zh": "经办人", "en": "By"},
+    "at": {"zh": "时间", "en": "At"},
+    "event_id": {"zh": "记录编号", "en": "Event"},
+    "log_id": {"zh": "记录编号", "en": "Log entry"},
+    "letter_id": {"zh": "反馈函编号", "en": "Letter"},
+    "file_name": {"zh": "文件名", "en": "File name"},
+    "issued_on": {"zh": "反馈日期", "en": "Issued on"},
+    "sha256": {"zh": "校验值(SHA-256)", "en": "SHA-256"},
+    "failed_on": {"zh": "复查未通过日期", "en": "Re-check failed on"},
+    "passed_on": {"zh": "复查通过日期", "en": "Re-check passed on"},
+    "lifted_on": {"zh": "恢复受理日期", "en": "Lifted on"},
+    "completed_on_time": {"zh": "按期完成", "en": "Done on time"},
+    "window_start": {"zh": "问效窗口起", "en": "Window start"},
+    "window_end": {"zh": "问效窗口止", "en": "Window end"},
+    "team": {"zh": "问效工作组", "en": "Team"},
+    "name": {"zh": "名称", "en": "Name"},
+    "kind": {"zh": "单位性质", "en": "Kind"},
+    "approved_quota": {"zh": "核定编制数", "en": "Approved quota"},
+    "staff_in_post": {"zh": "实有人数", "en": "Staff in post"},
+    "approved_leader_posts": {"zh": "核定领导职数", "en": "Approved leader posts"},
+    "approved_sections": {"zh": "核定内设机构数", "en": "Approved internal sections"},
+    "exported_at": {"zh": "导出时间", "en": "Exported at"},
+    "counts": {"zh": "条数", "en": "Counts"},
+    "seal_hash": {"zh": "封存哈希", "en": "Seal hash"},
+    "archive": {"zh": "数据库", "en": "Archive"},
+    "items": {"zh": "整改事项", "en": "Rectification items"},
+    # implementation dates (what the source measured) and the on-site work log
+    "staffed_on": {"zh": "组建到位日期", "en": "Staffed on"},
+    "sections_on": {"zh": "科室设置完成日期", "en": "Sections set up on"},
+    "registered_on": {"zh": "法人登记(变更登记)日期", "en": "Legal-person registration on"},
+    "staffed_months": {"zh": "组建周期(月)", "en": "Staffing cycle (months)"},
+    "sections_months": {"zh": "科室设置周期(月)", "en": "Section-setup cycle (months)"},
+    "registered_months": {"zh": "法人登记周期(月)", "en": "Registration cycle (months)"},
+    "registrations": {"zh": "法人登记数", "en": "Registrations"},
+    "documents": {"zh": "调阅文件资料(件)", "en": "Documents read"},
+    "questions": {"zh": "询问问题(个)", "en": "Questions asked"},
+    "items_verified": {"zh": "调查核实事项(项)", "en": "Facts checked"},
+    "suggestions": {"zh": "征求意见建议(条)", "en": "Opinions collected"},
+    # an import error's table: which file, row, column, value and why
+    "file": {"zh": "文件", "en": "File"},
+    "row": {"zh": "行号", "en": "Row"},
+    "column": {"zh": "列", "en": "Column"},
+    "value": {"zh": "填写内容", "en": "Value"},
+    "reason": {"zh": "原因", "en": "Reason"},
+    # ---- coded values shown as words (see ``localise``)
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "status_pending": {"zh": "待审批", "en": "pending"},
+    "status_approved": {"zh": "已批准", "en": "approved"},
+    "status_open": {"zh": "进行中", "en": "in progress"},
+    "status_completed": {"zh": "已结束", "en": "completed"},
+    "status_received": {"zh": "已接收", "en": "received"},
+    "status_flagged": {"zh": "有疑问", "en": "flagged"},
+    "log_drafted": {"zh": "生成草案", "en": "drafted"},
+    "log_signed": {"zh": "签发", "en": "signed"},
+    "log_rejected": {"zh": "不予签发", "en": "rejected"},
+    "ev_created": {"zh": "下达", "en": "issued"},
+    "ev_done": {"zh": "报整改完成", "en": "reported done"},
+    "ev_extension_requested": {"zh": "申请延期", "en": "extension requested"},
+    "ev_extension_approved": {"zh": "批准延期", "en": "extension approved"},
+    "ev_extension_rejected": {"zh": "不予延期", "en": "extension refused"},
+    "ev_recheck_passed": {"zh": "复查通过", "en": "re-check passed"},
+    "ev_recheck_failed": {"zh": "复查未通过", "en": "re-check failed"},
+    # ---- chart words (``views`` draws with these whatever else is imported)
+    "wt_prev_round": {"zh": "上年同级轮次", "en": "Previous year"},
+    "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
+    "lost_share": {"zh": "失分比例", "en": "Share of weight lost"},
+    "nominal_rank": {"zh": "基准排名", "en": "Nominal rank"},
+    "median_rank": {"zh": "排名中位数", "en": "Median rank"},
+    "sobol_total": {"zh": "总敏感度指数 ST", "en": "Total index ST"},
+    "ahead": {"zh": "领先方", "en": "Ahead"},
+    "behind": {"zh": "追赶方", "en": "Behind"},
+    "can_overtake": {"zh": "可否反超", "en": "Can overtake"},
+    "wx_official": {"zh": "现行权重", "en": "Official"},
+    "wx_scenario": {"zh": "方案", "en": "Scenario"},
+    "rank_interval_title": {"zh": "排名区间(5%–95%,点为中位数)", "en": "Rank interval (5–95%, dot = median)"},
+    "slope_title": {"zh": "排名变化:现行权重 → 方案", "en": "Rank: official → scenario"},
+    "overtaking_title": {"zh": "可否反超(±{spread:.0%} 权重范围内,列能否超过行)",
+                         "en": "Can the column overtake the row (weights within ±{spread:.0%})"},
+    "weights_title": {"zh": "权重:现行与方案", "en": "Weights: official and scenario"},
+    "ot_yes": {"zh": "能", "en": "yes"},
+    "ot_no": {"zh": "不能", "en": "no"},
+    "ot_already_ahead": {"zh": "已领先", "en": "already ahead"},
+    "wx_sobol_title": {"zh": "哪些权重最影响单位排名(条:总指数 ST 及区间;点:一阶指数 S)",
+                       "en": "Which weights move unit ranks most (bar: total index ST with interval; dot: first-order S)"},
 }
 
 
@@ -158,3 +272,41 @@ def t(key: str, lang: str | None = None, **kwargs: object) -> str:
 def column_labels(columns: list[str], lang: str | None = None) -> dict[str, str]:
     """Rename map for displaying a result table with human headers."""
     return {c: t(c, lang) for c in columns if c in LABELS}
+
+
+#: columns whose values are codes, and the prefix of their words ("establish" → 设立)
+CODED_COLUMNS = {"category": "", "level": "", "area": "", "source": "", "status": ("", "decision_", "status_"),
+                 "action": ("ev_", "log_"), "state": "state_", "rule": "rule_"}
+
+
+def _word(value: object, prefixes: tuple[str, ...], lang: str) -> object:
+    if isinstance(value, str):
+        for p in prefixes:
+            if p + value in LABELS:
+                return t(p + value, lang)
+    return value
+
+
+def localise(df, lang: str | None = None):
+    """A table as people read it: coded values in words, true/false as 是/否, headers from the
+    glossary. Applied where a table is built for people (files, pages), never to stored data."""
+    lang = lang or default_lang()
+    out = df.copy()
+    for col, prefixes in CODED_COLUMNS.items():
+        if col in out.columns:
+            pre = (prefixes,) if isinstance(prefixes, str) else prefixes
+            out[col] = out[col].map(lambda v, pre=pre: _word(v, pre, lang))
+    for col in out.columns:
+        if str(out[col].dtype) in ("bool", "boolean"):
+            out[col] = out[col].map(lambda v: v if v is None or v != v else t("yes" if v else "no", lang))
+    return out.rename(columns=column_labels([c for c in out.columns if isinstance(c, str)], lang))
+
+
+def localise_keys(obj: object, lang: str | None = None) -> object:
+    """A JSON-like value with its keys in words (nested dicts and lists too)."""
+    if isinstance(obj, dict):
+        return {(t(k, lang) if isinstance(k, str) and k in LABELS else k): localise_keys(v, lang)
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [localise_keys(v, lang) for v in obj]
+    return obj

@@ -49,10 +49,12 @@ def test_end_to_end_from_empty_archive(tmp_path):
         assert r.returncode == 0, (step, r.stderr)
     assert "1 个被问效对象、1 个问效事项" in run("select", "--round", "2018-370781", "--db", db).stdout
     out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
-    assert list(out.columns) == ["matter_id", "unit_id", "category", "status", "score", "applicable_weight",
-                                 "completion_pct", "band", "rank_in_category"]
+    # a file for people: Chinese headers and words, the unit named beside its id
+    assert list(out.columns) == ["事项编号", "单位编号", "单位名称", "事项类别", "状态", "得分", "适用权重",
+                                 "完成情况百分比", "等次", "类内排名"]
     # (25 + 20 + 20 + 20) / 90
-    assert out.iloc[0]["completion_pct"] == pytest.approx(94.44) and out.iloc[0]["band"] == "优"
+    assert out.iloc[0]["完成情况百分比"] == pytest.approx(94.44) and out.iloc[0]["等次"] == "优"
+    assert out.iloc[0]["状态"] == "已完成"
 
 
 def test_demo_and_score_print_the_2018_city_round(tmp_path):
@@ -63,7 +65,7 @@ def test_demo_and_score_print_the_2018_city_round(tmp_path):
     assert r.returncode == 0 and "青州古城管委会" in r.stdout and "完成情况百分比" in r.stdout
     assert len(pd.read_excel(tmp_path / "r.xlsx")) == 14
     csv, xlsx = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig"), pd.read_excel(tmp_path / "r.xlsx")
-    assert csv["completion_pct"].tolist() == xlsx["completion_pct"].tolist()
+    assert csv["完成情况百分比"].tolist() == xlsx["完成情况百分比"].tolist()
     again = run("demo", "--db", db)
     assert again.returncode == 2 and "--force" in again.stderr
 

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browser_support import offline_page
+from browser_support import assert_nothing_clipped, clipped, offline_page
 
 from workbench.archive.store import Archive
 from workbench.dashboard import data as dd
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "reports" / "screenshots"
 TOKEN = "wb-test-" + uuid.uuid4().hex[:8]
-#: the fourth chart drawn; a selector, not a JS predicate: the dashboard's CSP forbids eval
-CHARTS = ".wb-chart svg >> nth=3"
+#: the third chart drawn; a selector, not a JS predicate: the dashboard's CSP forbids eval
+CHARTS = ".wb-chart svg >> nth=2"
 #: what must never reach a leader's page
 FORBIDDEN = ("Traceback", "show_dashboard", "import os", "WORKBENCH_DB", "dashboard_view", "Error")
 
@@ -163,11 +163,47 @@ def test_headline_numbers_and_charts_are_drawn(page, expected):
         name: c.dataset.chart,
         marks: [...c.querySelectorAll('svg .mark-rect path')].filter(p => {
             const b = p.getBoundingClientRect(); return b.width > 0 && b.height > 0; }).length }))""")
-    assert len([c for c in drawn if c["marks"] > 0]) >= 4, drawn
+    assert len([c for c in drawn if c["marks"] > 0]) >= 3, drawn
     assert page.locator(".wb-chart svg text", has_text="完成情况百分比").count() >= 1
     assert page.evaluate("document.querySelector('.wb-dash').scrollWidth") <= 1366, "fits 1366 wide"
     assert_clean(page, log)
     screenshot(page, "dashboard-zh.png")
+
+
+def test_nothing_clipped_in_chinese(page):
+    page, _ = page
+    assert_nothing_clipped(page, "dashboard (zh)")
+
+
+def test_clicking_a_county_bar_shows_its_units(page):
+    page, log = page
+    before = page.inner_text('.wb-section[data-section="units"]')
+    page.locator(".wb-county", has_text="青州市").click()
+    wait_for_scope(page, "2020|370781|zh")
+    assert page.locator(".widget-dropdown select").nth(1).input_value() == "370781" or \
+        "青州市" in page.locator(".widget-dropdown select").nth(1).evaluate("s => s.options[s.selectedIndex].text")
+    units = page.inner_text('.wb-section[data-section="units"]')
+    assert units != before and "青州" in units, "the units chart shows the county's units"
+    assert page.locator(".wb-county", has_text="青州市 ◀").count() == 1
+    page.locator(".wb-county", has_text="青州市").click()  # again: back to the whole city
+    wait_for_scope(page, "2020|all|zh")
+    assert_clean(page, log)
+
+
+def test_red_flags_turn_pages(page):
+    page, log = page
+    page.locator(".widget-dropdown select").first.select_option(label="2019年")
+    wait_for_scope(page, "2019|all|zh")
+    first = page.inner_text(".wb-flags tbody")
+    assert page.locator(".wb-flags tbody tr").count() == 12
+    page.get_by_role("button", name="下一页").click()
+    # selectors, not JS predicates: the dashboard's CSP forbids eval
+    page.locator(".wb-dash", has_text="第 2/").first.wait_for(timeout=10_000)
+    assert page.inner_text(".wb-flags tbody") != first
+    page.get_by_role("button", name="上一页").click()
+    page.locator(".widget-dropdown select").first.select_option(label="2020年")
+    wait_for_scope(page, "2020|all|zh")
+    assert_clean(page, log)
 
 
 def test_year_drop_down_changes_the_numbers(page, expected):
@@ -193,6 +229,12 @@ def test_english_switch(page, expected):
     assert card(page, "matters") == str(expected[2020]["matters"])
     assert page.locator(".wb-chart svg text", has_text="excellent").count() >= 1
     assert_clean(page, log)
+    assert_nothing_clipped(page, "dashboard (en)")
+    page.locator(".widget-dropdown select").nth(1).select_option(index=1)
+    page.wait_for_timeout(300)
+    assert clipped(page) == [], "a long area name fits its drop-down"
+    page.locator(".widget-dropdown select").nth(1).select_option(index=0)
+    wait_for_scope(page, "2020|all|en")
     screenshot(page, "dashboard-en.png")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from workbench.archive.schema import units
 from workbench.archive.store import Archive
 from workbench.cli import main
+from workbench.dashboard import acting as flags_view
 from workbench.dashboard import data as dd
 from workbench.dashboard.fetch import fetch
 from workbench.dashboard.serve import (
@@ -120,7 +122,7 @@ def test_red_flags(data, catalogue):
 def test_overdue_rectifications_are_flagged_and_counted(catalogue):
     results = _results([("U1", 50.0), ("U2", 90.0)])
     states = pd.DataFrame({"round_id": ["2020-city"] * 3, "matter_id": ["M0", "M1", "M1"],
-                           "state": ["overdue", "passed", "open"],
+                           "state": ["overdue", "passed", "open"], "indicator_id": ["EST-01"] * 3,
                            "deadline": [date(2020, 8, 31)] * 3, "problem": ["人员未到位", "", ""]})
     decisions = pd.DataFrame({
         "decision_id": [1, 2, 3, 4, 5], "round_id": ["2020-city"] * 5, "unit_id": ["U1", "U1", "U2", "U2", "U1"],
@@ -128,7 +130,9 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
         "status": ["signed", "signed", "signed", "signed", "draft"],
         "decided_at": pd.to_datetime(["2020-09-30"] * 3 + ["2020-12-31", None]),
     })
-    decisions["matter_id"], decisions["reason_text"] = None, "连续两年完成度低于60%"
+    decisions["matter_id"], decisions["reason_text"] = None, "整改事项 #7(EST-01)逾期未整改"
+    decisions["reasons"] = json.dumps({"as_of": "2020-09-30", "items": [
+        {"item_id": 7, "indicator_id": "EST-01", "deadline": "2020-08-31", "done_on": None, "failing": False}]})
     filings = pd.DataFrame({"round_id": ["2020-city"], "status": ["missing"], "deadline": [date(2020, 6, 19)]})
     extras = {"rectifications": states, "decisions": decisions, "filings": filings}
     h = dd.headline(results, catalogue, 2020, extras=extras)
@@ -143,6 +147,10 @@ def test_overdue_rectifications_are_flagged_and_counted(catalogue):
     sus = flags.iloc[2]
     assert sus["unit_name"] == "单位U1" and "2020-09-30" in sus["detail"]  # U2's suspension was lifted
     assert flags.iloc[3]["detail"] == "2020-06-19"
+    # in English the stored Chinese problem gives way to the indicator's English name
+    en = dd.red_flags(results, catalogue, extras, "en")
+    assert en.iloc[0]["detail"] == f"2020-08-31 · “{catalogue.name('EST-01', 'en')}” not rectified by the deadline"
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(en["detail"])), en["detail"].tolist()
     assert "open_rectifications" not in dd.headline(results, catalogue, 2020)  # no tables, no card
 
 
@@ -195,8 +203,9 @@ def test_page_opens_on_the_default_scope(page, data, catalogue):
     assert _card(page, "matters") == str(h["matters"]) and _card(page, "total") == "564"
     assert "市级 86 · 县级 478" in page.cards.value
     assert _card(page, "open_rectifications") == str(h["open_rectifications"])
-    charts = [page.units_chart, page.county_chart, page.trend_chart, page.poor_chart]
+    charts = [page.units_chart, page.trend_chart, page.poor_chart]
     assert all("<svg" in w.value and 'class="mark-rect' in w.value for w in charts)
+    assert len(page.counties.buttons) == 12  # the counties as bars to click
 
 
 def test_year_and_area_change_the_numbers(page, data, catalogue):
@@ -204,34 +213,89 @@ def test_year_and_area_change_the_numbers(page, data, catalogue):
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019)["matters"])
     page.area.value = "370781"
     assert _card(page, "matters") == str(dd.headline(data.results, catalogue, 2019, "370781")["matters"])
-    assert "青州市 ◀" in page.county_chart.value, "every county ranked, the chosen one marked"
+    assert len(page.counties.buttons) == 12 and page.counties.buttons["370781"].description.endswith("青州市 ◀"), \
+        "every county ranked, the chosen one marked"
     page.year.value, page.area.value = 2020, dd.ALL
 
 
+def _all_flag_pages(page) -> str:
+    """The red-flag table page by page, as a leader turns them."""
+    seen = [page.flags.value]
+    while not page.flag_pages.next.disabled:
+        page.flag_pages.next.click()
+        seen.append(page.flags.value)
+    return "".join(seen)
+
+
 def test_flags_list_what_to_act_on_and_show_the_age_as_a_column_and_a_filter(page):
-    html = page.flags.value
-    assert html.index("整改逾期") < html.index("县级未报备")  # overdue rectifications lead
-    assert "超期问效" in html and 'class="wb-kind wb-kind-late"' not in html  # a column, not a flag
-    rows = html.count("<tr>") - 1
-    ages = html.count("是(批复超过12个月)")
-    assert 0 < ages < rows
-    page.late_only.value = True
+    page.year.value = 2019  # the year with every kind of flag and more rows than a page
     try:
-        assert page.flags.value.count("<tr>") - 1 == ages and "县级未报备" not in page.flags.value
-    finally:
+        html = _all_flag_pages(page)
+        assert html.index("整改逾期") < html.index("设立事项低于") < html.index("县级未报备")  # most serious first
+        assert "超期问效" in html and 'class="wb-kind wb-kind-late"' not in html  # a column, not a flag
+        rows = html.count("<tr>") - html.count("<thead>")
+        assert rows == len(page.flag_rows) > flags_view.PAGE_SIZE  # every row, over several pages
+        ages = html.count("是(批复超过12个月)")
+        assert 0 < ages < rows
+        page.late_only.value = True
+        assert len(page.flag_rows) == _all_flag_pages(page).count("是(批复超过12个月)") == ages
         page.late_only.value = False
-    assert page.flags.value.count("<tr>") - 1 == rows
+        assert len(page.flag_rows) == rows and page.flag_pages.page == 0  # a new list starts on page 1
+    finally:
+        page.late_only.value, page.year.value = False, 2020
+
+
+def test_flags_are_paged_not_scrolled(page):
+    pages = page.flag_pages
+    assert "wb-scroll" not in page.flags.value
+    assert page.flags.value.count("<tr>") - 1 <= flags_view.PAGE_SIZE
+    if pages.pages > 1:
+        assert pages.prev.disabled and not pages.next.disabled and "第 1/" in pages.where.value
+        pages.next.click()
+        assert not pages.prev.disabled and f"第 2/{pages.pages} 页" in pages.where.value
+        pages.prev.click()
+
+
+def test_clicking_a_county_shows_its_units(page, data, catalogue):
+    page.counties.buttons["370781"].click()
+    try:
+        assert page.area.value == "370781"
+        units = dd.unit_ranking(dd.in_scope(data.results, 2020, "370781"), catalogue)
+        assert all(name in page.units_chart.value for name in units["unit_name"].head(5))
+        assert page.counties.buttons["370781"].description.endswith("◀")
+        page.counties.buttons["370781"].click()  # the same county again: back to the whole city
+        assert page.area.value == dd.ALL
+    finally:
+        page.area.value = dd.ALL
+
+
+def test_what_the_evaluation_changed_beside_the_on_site_work(page):
+    """The source's outcome (city units' section setup 5 → 3 months, 40% faster) and its on-site
+    work (600+ documents, 300+ questions, 100+ facts checked, 50 opinions) on the leaders' page."""
+    effect = page.effect.value
+    assert "市级单位科室设置周期由 5 个月缩短为 3 个月,组建效率提升 40%" in effect
+    assert 'data-chart="effect"' in effect and 'class="mark-rect' in effect  # months by year and category
+    rows = re.findall(r"<tr>(.*?)</tr>", effect.split("<tbody>")[1])
+    cells = [[c for c in re.findall(r'<td class="wb-n">(.*?)</td>', r)] for r in rows]
+    assert [c[:3] for c in cells] == [["2018", "5.0", "6.0"], ["2019", "4.0", "5.0"], ["2020", "3.0", "4.0"]]
+    documents, questions, facts, opinions = (sum(int(c[i]) for c in cells) for i in (4, 5, 6, 7))
+    assert documents >= 600 and questions >= 300 and facts >= 100 and opinions == 50
+    page.area.value = "370781"  # one county: its own figures, no city line
+    try:
+        assert "市级单位科室设置周期" not in page.effect.value and "<tbody><tr>" in page.effect.value
+    finally:
+        page.area.value = dd.ALL
 
 
 def test_language_switch(page):
     page.language.value = "en"
     try:
-        assert "Matters evaluated" in page.cards.value and "评估事项" not in page.cards.value
+        assert "Matters evaluated" in page.cards.value and "问效事项" not in page.cards.value
         assert dict(page.area.options)["Whole city (city level and counties)"] == dd.ALL
         assert "Units ranked" in page.units_chart.value and page.year.description == "Year"
     finally:
         page.language.value = "zh"
-    assert "评估事项" in page.cards.value and page.year.value == 2020
+    assert "问效事项" in page.cards.value and page.year.value == 2020
 
 
 def test_names_from_the_archive_are_escaped(page):

@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 
 from workbench.archive.store import Archive
+from workbench.core import cycle_change, cycle_trend
 from workbench.demo.build import build_demo
 from workbench.organisation import default_organisation
+from workbench.rounds import read_cycles
 from workbench.scoring import compare_sources
 
 COUNTIES = default_organisation().counties
@@ -69,6 +71,22 @@ def test_work_log_totals(demo):
     totals = pd.DataFrame([demo.work_log(rid) for rid in demo.rounds()["round_id"]]).sum()
     assert totals["documents"] >= 600 and totals["questions"] >= 300
     assert totals["items_verified"] >= 100 and totals["suggestions"] == 50
+
+
+def test_city_section_setup_cycle_falls_from_5_to_3_months(demo):
+    """The source: 市级部门(单位)面上科室设置周期由5个月缩短为3个月,组建效率提升40%; and
+    legal-person registrations rose sharply."""
+    cycles = read_cycles(demo)
+    assert len(cycles) == 564  # every evaluated matter has its dates
+    city = cycle_trend(cycles[cycles["level"] == "city"], ["year"])
+    assert city["year"].tolist() == [2018, 2019, 2020]
+    assert city["sections_months"].tolist() == [5.0, 4.0, 3.0]
+    assert cycle_change(city) == pytest.approx(0.4)
+    assert (city["staffed_months"] < city["sections_months"]).all()  # staffed before the sections are set up
+    regs = cycles.groupby("year")["registered_on"].count()
+    assert regs[2018] < regs[2019] < regs[2020]
+    assert cycles["registered_on"].dropna().index.isin(
+        cycles.index[cycles["kind"].isin(["事业单位", "参公事业单位"])]).all()  # only public institutions register
 
 
 def test_demo_is_deterministic(demo, tmp_path, catalogue):

@@ -3,6 +3,7 @@ the unit's archive bundle — and templates or units that cannot make a document
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
@@ -118,7 +120,7 @@ def test_report_is_self_contained_html_with_inline_charts(with_items, catalogue,
     assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace(
         "http://www.w3.org", "")
     assert "潍坊市(市级)2018年度机构编制事项跟踪问效专题报告" in html
-    assert "市大数据中心" in html and "已逾期" in html and "catalogue " + catalogue.hash[:16] in html
+    assert "市大数据中心" in html and "已逾期" in html and "指标目录哈希 " + catalogue.hash[:16] in html
     en = render_report(archive, rid, date(2018, 9, 1), "en", catalogue)
     assert "thematic report" in en and "overdue" in en
     broken = tmp_path / "r.html.j2"
@@ -163,8 +165,12 @@ def test_unit_archive_bundle(with_items, tmp_path, catalogue):
         names = z.namelist()
         manifest = json.loads(z.read("manifest.json"))
         assert "items.csv" in names and any(n.startswith("letters/") and n.endswith(".docx") for n in names)
-        assert manifest["counts"]["results"] == len(hist["results"])
+        assert manifest["条数"]["results"] == len(hist["results"])
         assert "M2" in z.read("results.csv").decode("utf-8-sig")
+        # an archive for people: the history's headers and actions are words, not column keys
+        events = pd.read_csv(io.BytesIO(z.read("events.csv")), encoding="utf-8-sig")
+        assert {"操作", "日期", "新整改期限", "经办人"} <= set(events.columns)
+        assert {"下达", "报整改完成", "复查通过"} <= set(events["操作"])
     with pytest.raises(NotFoundError):
         unit_history(archive, "NOPE")
 
@@ -187,3 +193,16 @@ def test_cli_feedback_report_and_history(with_items, tmp_path, capsys, monkeypat
     assert "市大数据中心的电子档案已导出" in capsys.readouterr().out
     assert main(["history", "--unit", "NOPE", "--out", str(tmp_path / "x.zip"), "--db", db]) == 2
     assert "单位 NOPE 不存在" in capsys.readouterr().err
+
+
+def test_report_shows_how_fast_matters_were_carried_out(demo_archive, with_items, catalogue):
+    """The thematic report beside its on-site work figures: section-setup months by year and category,
+    registrations, and the fall since the first round (the demo's city: 5 → 3 months)."""
+    html = render_report(demo_archive, "2020-city", date(2020, 9, 1), "zh", catalogue)
+    assert "落实效率(批复至科室设置完成)" in html and "设立 · 科室设置周期(月)" in html
+    assert "2018年至2020年,科室设置周期由 5.0 个月变为 3.0 个月,缩短 40%" in html
+    assert "调阅文件资料" in html or "查阅文件" in html  # the work-log figures sit above it
+    en = render_report(demo_archive, "2020-city", date(2020, 9, 1), "en", catalogue)
+    assert "From 2018 to 2020 the section-setup cycle went from 5.0 to 3.0 months (40% shorter)" in en
+    archive, rid = with_items  # nothing recorded: no section
+    assert "落实效率" not in render_report(archive, rid, date(2018, 9, 1), "zh", catalogue)

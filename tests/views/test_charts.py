@@ -17,12 +17,6 @@ import altair as alt
 import pandas as pd
 import pytest
 
-# These modules register labels the charts use (nominal_rank, sobol_total, behind,
-# wt_prev_round, …): import them so titles resolve whatever else the session imported.
-import workbench.core.overtaking  # noqa: F401
-import workbench.core.robustness  # noqa: F401
-import workbench.core.sensitivity  # noqa: F401
-import workbench.rounds.assessment  # noqa: F401
 from workbench.batch import report as rr
 from workbench.dashboard import view as dv
 from workbench.files import load_catalogue
@@ -33,7 +27,7 @@ from workbench.views import explorer_charts as xc
 LANGS = ["zh", "en"]
 TYPES = {"nominal": "N", "quantitative": "Q", "ordinal": "O", "temporal": "T"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-HELPERS = {"to_svg", "to_png", "use_offline_renderer", "band_scale"}  # public, not charts
+HELPERS = {"to_svg", "to_png", "use_offline_renderer", "band_scale", "english_bands"}  # public, not charts
 
 UNITS = pd.DataFrame({"unit_name": ["市教育局", "市民政局", "市财政局"],
                       "completion_pct": [95.5, 72.25, None], "band": ["优", "中", None]})
@@ -113,8 +107,8 @@ CASES = {
     "batch.report.completion_chart": (lambda lang: rr.completion_chart(_report(), lang), "rr_unit_ranking", UNIT_LAYERS),
     "batch.report.band_chart": (lambda lang: rr.band_chart(_report(), lang), "band", BAND_LAYERS),
     "dashboard.view._untitled": (lambda lang: dv._untitled(charts.completion_by_unit(UNITS, lang)), None, UNIT_LAYERS),
-    "dashboard.view._english_bands": (
-        lambda lang: dv._english_bands(charts.completion_by_unit(UNITS, lang), _catalogue()), "completion_pct",
+    "views.english_bands": (
+        lambda lang: charts.english_bands(charts.completion_by_unit(UNITS, lang), _catalogue().bands), "completion_pct",
         UNIT_LAYERS),
 }
 
@@ -290,7 +284,7 @@ def test_unit_id_when_there_is_no_name_and_an_explicit_title():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dashboard_band_legend_reads_english_names(lang):
-    colour = channel(spec_of("dashboard.view._english_bands", lang), "color")
+    colour = channel(spec_of("views.english_bands", lang), "color")
     expr = colour["legend"]["labelExpr"]
     for band, en, _ in _catalogue().bands:
         assert f"datum.label === {json.dumps(band)} ? {json.dumps(en)}" in expr  # "\\u4f18" for 优

@@ -430,3 +430,18 @@ entry_versions = sa.Table(
     sa.Column("source", sa.String(10), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+
+# ---------------------------------------------------------------- implementation dates
+# What the source measured of the evaluation's effect: when a matter was carried out. Recorded per
+# matter in the on-site verification (or imported); one row per matter, a correction replaces it.
+implementation = sa.Table(
+    "implementation", metadata,
+    sa.Column("matter_id", sa.String(40), sa.ForeignKey("matters.matter_id"), primary_key=True),
+    sa.Column("round_id", sa.String(20), sa.ForeignKey("rounds.round_id")),
+    sa.Column("staffed_on", sa.Date),  # 组建到位
+    sa.Column("sections_on", sa.Date),  # 科室设置完成
+    sa.Column("registered_on", sa.Date),  # 法人登记 / 变更登记
+    sa.Column("entered_by", sa.String(60)),
+    sa.Column("entered_at", sa.DateTime),
+)

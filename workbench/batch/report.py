@@ -131,7 +131,6 @@ def _table_html(df: pd.DataFrame, lang: str) -> str:
 def header(report: RoundReport, lang: str = "zh") -> HTML:
     """Title, the round's dates and provenance: catalogue hash, weights, software version."""
     r = report.round
-    other = "en" if lang == "zh" else "zh"
     weights_label = (t("rr_weights_official", lang) if report.weights_label == "official"
                      else Path(report.weights_label).name)
     rows = [
@@ -151,7 +150,7 @@ def header(report: RoundReport, lang: str = "zh") -> HTML:
     )
     return HTML(
         f'<header class="wb-report"><h1>{html.escape(report.title(lang))}</h1>'
-        f'<p class="wb-subtitle">{html.escape(report.title(other))}</p>'
+        f'<p class="wb-subtitle">{html.escape(t("round_id", lang))} {html.escape(report.round_id)}</p>'
         f'<h2>{t("rr_provenance", lang)}</h2><table class="wb-table">{cells}</table>'
         f'<h3>{t("rr_weights_by_category", lang)}</h3><table class="wb-table">{weights}</table>'
         "</header>"

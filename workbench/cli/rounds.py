@@ -19,10 +19,10 @@ from workbench.files import (
     load_weights,
 )
 from workbench.followup import rescore, seal_of
-from workbench.labels import register, t
+from workbench.labels import localise, register, t
 from workbench.organisation import load_organisation
 from workbench.paths import create_project
-from workbench.rounds import create_round, score_archived_round, select_round
+from workbench.rounds import create_round, import_dates, score_archived_round, select_round
 
 from .common import by_option, date_arg, db_option, format_table, open_archive, out_path, year_arg
 
@@ -56,10 +56,11 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing SQLite demo archive")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", help="import units, matters or entries from .xlsx/.csv")
-    p.add_argument("what", choices=["units", "matters", "entries"])
+    p = sub.add_parser("import", help="import units, matters, entries or implementation dates from .xlsx/.csv")
+    p.add_argument("what", choices=["units", "matters", "entries", "implementation"])
     p.add_argument("file", type=Path)
-    p.add_argument("--round", dest="round_id", help="entries only: the round they belong to")
+    p.add_argument("--round", dest="round_id",
+                   help="entries and implementation dates: the round they belong to (required for dates)")
     p.add_argument("--amend", action="store_true",
                    help="correct archived facts on purpose: matters are updated, a sealed round's entries "
                         "re-scored; needs --reason and --by, both recorded")
@@ -142,6 +143,12 @@ def cmd_import(args) -> int:
         report = import_units(archive, args.file)
     elif args.what == "matters":
         report = import_matters(archive, args.file, args.by, args.reason, amend=args.amend)
+    elif args.what == "implementation":
+        if not args.round_id:
+            raise WorkbenchError(t("err_round_needed"))
+        n = import_dates(archive, args.file, args.round_id, args.by)
+        print(t("implementation_imported", file=Path(args.file).name, n=n))
+        return 0
     else:
         if args.amend and not (args.reason.strip() and args.by.strip()):
             raise WorkbenchError(t("chg_amend_why"))
@@ -188,10 +195,13 @@ def cmd_score(args) -> int:
     archive = open_archive(args)
     table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
                                  weights=weights, computed_by=args.by)
-    for out in args.out:
-        export_table(table, out)
     lang = args.lang or os.environ.get("WORKBENCH_LANG")
     names = archive.unit_names()
+    # the file is for people: unit names beside ids, headers and codes in the user's language
+    written = table.copy()
+    written.insert(2, "unit_name", written["unit_id"].map(names))
+    for out in args.out:
+        export_table(localise(written, lang), out)
     shown = table.assign(
         category=table["category"].map(lambda c: catalogue.category_name(c, lang or "zh")),
         status=table["status"].map(lambda s: t(s, lang)),

@@ -12,6 +12,7 @@ from .catalogue import (
     weights_hash,
 )
 from .derived_weights import CRITERIA, DEFAULT_CRITERIA, derive_weights, fit_summary, rebalance
+from .implementation import CYCLES, MILESTONES, cycle_change, cycle_trend, implementation_cycles
 from .kinds import KINDS, STATUS_INVALID, STATUS_NA, STATUS_VALUE, parse_results
 from .overtaking import labelled as overtaking_labelled
 from .overtaking import unit_pairs
@@ -31,6 +32,11 @@ from .selection import (
 from .sensitivity import removal_impact, sobol_indices
 
 __all__ = [
+    "CYCLES",
+    "MILESTONES",
+    "cycle_change",
+    "cycle_trend",
+    "implementation_cycles",
     "STATUS_INVALID",
     "STATUS_NA",
     "STATUS_VALUE",

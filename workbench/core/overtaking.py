@@ -55,11 +55,8 @@ from .catalogue import Catalogue
 from .robustness import Inputs, build_inputs
 
 register({
-    "ahead": {"zh": "领先方", "en": "Ahead"},
-    "behind": {"zh": "追赶方", "en": "Behind"},
     "ahead_pct": {"zh": "领先方基准完成百分比", "en": "Ahead: nominal %"},
     "behind_pct": {"zh": "追赶方基准完成百分比", "en": "Behind: nominal %"},
-    "can_overtake": {"zh": "可否反超", "en": "Can overtake"},
     "overtake_exact": {"zh": "精确结论", "en": "Exact"},
     "overtake_method": {"zh": "求解方法", "en": "Method"},
     "min_spread": {"zh": "反超所需最小扰动幅度", "en": "Smallest spread to overtake"},

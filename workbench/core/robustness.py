@@ -39,8 +39,6 @@ from .score_matrices import (
 )
 
 register({
-    "nominal_rank": {"zh": "基准排名", "en": "Nominal rank"},
-    "median_rank": {"zh": "排名中位数", "en": "Median rank"},
     "rank_p05": {"zh": "排名第5百分位", "en": "Rank, 5th percentile"},
     "rank_p95": {"zh": "排名第95百分位", "en": "Rank, 95th percentile"},
     "nominal_pct": {"zh": "基准完成百分比", "en": "Nominal completion %"},

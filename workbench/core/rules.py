@@ -58,7 +58,7 @@ register({
     "state_done": {"zh": "已整改待复查", "en": "done, awaiting re-check"},
     "state_passed": {"zh": "复查通过", "en": "re-check passed"},
     "state_failed": {"zh": "复查未通过", "en": "re-check failed"},
-    "why_low_score": {"zh": "事项 {matter_id}(设立类)综合评定完成度 {pct:.1f}%,低于{threshold:.0f}%",
+    "why_low_score": {"zh": "事项 {matter_id}(设立类)完成情况百分比 {pct:.1f}%,低于{threshold:.0f}%",
                       "en": "matter {matter_id} (establishment) scored {pct:.1f}%, under {threshold:.0f}%"},
     "why_not_done": {"zh": "整改事项 #{item_id}({indicator_id})期限 {deadline},截至 {as_of} 未完成整改",
                      "en": "item #{item_id} ({indicator_id}) due {deadline}: not rectified as of {as_of}"},

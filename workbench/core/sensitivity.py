@@ -32,7 +32,6 @@ register({
     "total_high": {"zh": "ST 区间上限", "en": "ST, interval high"},
     "matters_without_result": {"zh": "无结果的事项数", "en": "Matters left without a result"},
     "sobol_first": {"zh": "一阶敏感度指数 S", "en": "First-order index S"},
-    "sobol_total": {"zh": "总敏感度指数 ST", "en": "Total index ST"},
     "removed_indicator": {"zh": "去掉的指标", "en": "Indicator removed"},
     "max_abs_shift": {"zh": "最大排名变动", "en": "Largest rank shift"},
     "matters_moved": {"zh": "排名变动的事项数", "en": "Matters whose rank moves"},

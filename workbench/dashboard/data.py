@@ -14,7 +14,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from workbench.core import Catalogue
+from workbench.core import Catalogue, reasons_in
+from workbench.labels import register, t
 from workbench.organisation import Organisation, is_subordinate, subordinate_mask
 from workbench.scoring import COMPLETE, assign_bands, rank_desc, rank_units
 
@@ -26,6 +27,8 @@ COMPLETED = "completed"
 FLAG_KINDS = ("overdue_rectification", "poor", "suspension", "missing_filing", "unfinished")
 FLAG_COLUMNS = ["kind", "round_id", "year", "area", "matter_id", "unit_name", "category", "completion_pct",
                 "detail", "late"]
+
+register({"dash_flag_item": {"zh": "“{indicator}”未按期整改", "en": "“{indicator}” not rectified by the deadline"}})
 
 
 @dataclass(frozen=True)
@@ -190,12 +193,15 @@ def suspensions_in_force(decisions: pd.DataFrame) -> pd.DataFrame:
     return last[last["rule"] == "suspension"]
 
 
-def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.DataFrame] | None = None,
+              lang: str = "zh") -> pd.DataFrame:
     """What a leader must act on, most serious first (``FLAG_KINDS``): rectifications past their
     deadline (deadline and problem in ``detail``), establishment matters under the pass mark, suspensions in force,
     county rounds never filed with the city (deadline in ``detail``), then matters still unscored.
     The follow-through kinds appear when the archive has their tables. ``late`` (the matter was
-    evaluated more than 12 months after approval) rides along as information on each matter row."""
+    evaluated more than 12 months after approval) rides along as information on each matter row.
+    ``detail`` is in ``lang``: a problem's stored words are Chinese, so in English the indicator's
+    English name stands for it, and a suspension's reasons are re-worded from their facts."""
     extras = extras or {}
     limit = poor_threshold(catalogue)
     base = scope.assign(detail="")
@@ -206,9 +212,11 @@ def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.Da
     if states is not None and not states.empty:
         overdue = states[(states["state"] == "overdue") & states["round_id"].isin(rounds)]
         if not overdue.empty:
-            o = overdue[["round_id", "matter_id", "deadline", "problem"]].merge(
+            o = overdue[["round_id", "matter_id", "indicator_id", "deadline", "problem"]].merge(
                 info.drop(columns=["unit_id"]), on=["round_id", "matter_id"], how="left")
-            o["detail"] = o["deadline"].astype(str) + " · " + o["problem"].astype(str)
+            what = (o["problem"].astype(str) if lang == "zh" else
+                    o["indicator_id"].map(lambda i: t("dash_flag_item", lang, indicator=catalogue.name(i, lang))))
+            o["detail"] = o["deadline"].astype(str) + " · " + what
             parts.append(o.assign(kind="overdue_rectification"))
     # establishment (设立) matters under the pass mark: those the rules turn into a merge or cut-quota
     # proposal if not rectified in time; the other categories' low scores are in the rankings
@@ -227,7 +235,7 @@ def red_flags(scope: pd.DataFrame, catalogue: Catalogue, extras: dict[str, pd.Da
                 "matter_id": sus["matter_id"].to_numpy(),
                 "unit_name": sus["unit_id"].map(names["unit_name"]).fillna(sus["unit_id"]).to_numpy(),
                 "detail": (pd.to_datetime(sus["decided_at"]).dt.strftime("%Y-%m-%d").fillna("") + " · "
-                           + sus["reason_text"].fillna("").astype(str)).to_numpy()}))
+                           + reasons_in(sus, lang).fillna("").astype(str)).to_numpy()}))
     filings = extras.get("filings")
     if filings is not None and not filings.empty:
         missing = filings[(filings["status"] == "missing") & filings["round_id"].isin(rounds)]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from workbench.core import item_states
 from workbench.filing import filing_status
+from workbench.rounds import read_cycles
 
 from .data import DashboardData, prepare_results
 
@@ -33,6 +34,10 @@ def fetch(archive, today: date | None = None) -> DashboardData:
     if "filings" in present:  # per county round: on_time | late | missing | due | … (workbench.filing.status)
 
         extras["filings"] = filing_status(archive, as_of=today)[["round_id", "status", "deadline"]]
+    if "implementation" in present:  # what the evaluation changed, and the on-site work
+        extras["cycles"] = read_cycles(archive)
+    if "work_log" in present:
+        extras["work_log"] = _table(archive, "work_log")
     return DashboardData(results=data, rounds=archive.rounds(), extras=extras, org=archive.organisation())
 
 

@@ -10,7 +10,6 @@ of them writes: the archive is opened read-only. Every name or note from the arc
 from __future__ import annotations
 
 import html
-import json
 import logging
 
 import altair as alt  # light: the package's __init__ has already run (see workbench/__init__.py)
@@ -25,6 +24,8 @@ from workbench.organisation import area_name
 from workbench.views import charts
 
 from . import data as dd
+from .acting import CountyBars, FlagPages
+from .effect import effect_html
 from .fetch import fetch
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,15 @@ register({
     "dash_all_areas": {"zh": "全市(市级及各县市区)", "en": "Whole city (city level and counties)"},
     "dash_year_label": {"zh": "{year}年", "en": "{year}"},
     "dash_year_open": {"zh": "{year}年(进行中)", "en": "{year} (in progress)"},
-    "dash_card_matters": {"zh": "评估事项", "en": "Matters evaluated"},
+    "dash_card_matters": {"zh": "问效事项", "en": "Matters evaluated"},
     "dash_card_split": {"zh": "市级 {city} · 县级 {county}", "en": "city {city} · county {county}"},
-    "dash_card_avg": {"zh": "平均完成率", "en": "Average completion"},
-    "dash_card_units_under": {"zh": "完成率低于{limit}%的单位", "en": "Units under {limit}%"},
+    "dash_card_avg": {"zh": "平均完成情况百分比", "en": "Average completion"},
+    "dash_card_units_under": {"zh": "完成情况百分比低于{limit}%的单位", "en": "Units under {limit}%"},
     "dash_card_of_units": {"zh": "共 {units} 个单位", "en": "of {units} units"},
-    "dash_card_matters_under": {"zh": "完成率低于{limit}%的事项", "en": "Matters under {limit}%"},
+    "dash_card_matters_under": {"zh": "完成情况百分比低于{limit}%的事项", "en": "Matters under {limit}%"},
     "dash_card_late": {"zh": "超期问效事项", "en": "Late evaluations"},
     "dash_card_late_sub": {"zh": "批复超过12个月才问效", "en": "approved > 12 months before"},
-    "dash_card_total": {"zh": "{first}–{last}年累计评估", "en": "Evaluated {first}–{last}"},
+    "dash_card_total": {"zh": "{first}–{last}年累计问效", "en": "Evaluated {first}–{last}"},
     "dash_card_unfinished": {"zh": "尚未完成评估", "en": "Not yet fully evaluated"},
     "dash_card_rect": {"zh": "未完成整改", "en": "Open rectifications"},
     "dash_card_rect_sub": {"zh": "其中逾期 {n} 项", "en": "{n} overdue"},
@@ -55,14 +56,14 @@ register({
     "dash_card_suspensions": {"zh": "暂停受理编制事项的单位", "en": "Units suspended from applying"},
     "dash_card_signed": {"zh": "已签发生效", "en": "signed off, in force"},
     "dash_card_drafts": {"zh": "另有待签发草案 {n} 项", "en": "+{n} drafts to sign off"},
-    "dash_units_title": {"zh": "单位排名(平均完成率)", "en": "Units ranked by average completion %"},
+    "dash_units_title": {"zh": "单位排名(平均完成情况百分比)", "en": "Units ranked by average completion %"},
     "dash_units_topbottom": {"zh": "前{n}名与后{n}名(共{total}个单位)",
                              "en": "Top {n} and bottom {n} of {total} units"},
-    "dash_counties_title": {"zh": "县(市、区)排名(平均完成率)", "en": "Counties ranked by average completion %"},
+    "dash_counties_title": {"zh": "县(市、区)排名(平均完成情况百分比)", "en": "Counties ranked by average completion %"},
     "dash_flags_title": {"zh": "预警清单", "en": "Red flags"},
-    "dash_trend_title": {"zh": "各类事项平均完成率(已完成轮次)",
+    "dash_trend_title": {"zh": "各类事项平均完成情况百分比(已完成轮次)",
                          "en": "Average completion % by category (completed rounds)"},
-    "dash_poor_title": {"zh": "完成率低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
+    "dash_poor_title": {"zh": "完成情况百分比低于{limit}%的事项占比", "en": "Share of matters under {limit}%"},
     "dash_panel_title": {"zh": "县(市、区)问效情况", "en": "County panel"},
     "dash_flag_poor": {"zh": "设立事项低于{limit}%", "en": "establishment under {limit}%"},
     "dash_flag_suspension": {"zh": "暂停受理生效中", "en": "suspension in force"},
@@ -114,7 +115,9 @@ CSS = """
 .wb-table td.wb-wrap { white-space: normal; min-width: 260px; color: #3e4c59; }
 .wb-panel td, .wb-panel th { text-align: center !important; }
 .wb-table tr.wb-hl td { background: #fff8e1; }
-.wb-scroll { max-height: 330px; overflow-y: auto; border: 1px solid #e4e7eb; }
+.wb-cbar { display: flex; align-items: center; gap: 4px; font-size: 12px; }
+.wb-cbar div { height: 16px; border-radius: 2px; }
+.wb-county button, button.wb-county { text-align: left; justify-content: flex-start; }
 .wb-band-0 { color: #1b5e20; } .wb-band-1 { color: #2e7d32; } .wb-band-2 { color: #8d6e00; }
 .wb-band-3 { color: #c62828; font-weight: 700; }
 .wb-kind { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; color: #fff; }
@@ -139,16 +142,6 @@ def _untitled(chart):
     return chart
 
 
-def _english_bands(chart, catalogue: Catalogue):
-    """Band legends read 优/良/中/差 (the data's codes); in English, label them excellent … poor."""
-    cases = " : ".join(f"datum.label === {json.dumps(b)} ? {json.dumps(en)}" for b, en, _ in catalogue.bands)
-    for layer in getattr(chart, "layer", None) or [chart]:
-        colour = getattr(getattr(layer, "encoding", alt.Undefined), "color", alt.Undefined)
-        if colour is not alt.Undefined and colour.to_dict().get("field") == "band":
-            colour.legend = alt.Legend(labelExpr=f"{cases} : datum.label")
-    return chart
-
-
 def _pct(value: object) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):.1f}%"
 
@@ -165,16 +158,21 @@ class Dashboard:
         self._svg: dict[tuple, str] = {}
         self._busy = False
         self.data = fetch(archive)
-        self.year = widgets.Dropdown(layout=widgets.Layout(width="200px"))
-        self.area = widgets.Dropdown(layout=widgets.Layout(width="330px"))
+        self.year = widgets.Dropdown(layout=widgets.Layout(width="230px"))
+        self.area = widgets.Dropdown(layout=widgets.Layout(width="420px"))
         self.language = widgets.ToggleButtons(options=LANG_OPTIONS, value="en" if lang == "en" else "zh",
                                               style={"button_width": "72px"})
         self.reload = widgets.Button(icon="", layout=widgets.Layout(width="110px"))
         self.status = widgets.HTML()
         self.header, self.cards = widgets.HTML(), widgets.HTML()
-        self.units_chart, self.county_chart = widgets.HTML(), widgets.HTML()
+        self.units_chart = widgets.HTML()
+        # counties as bars to click (a click shows the county's units) and the red flags a page at a time
+        self.counties = CountyBars(self._on_pick_county)
+        self.flag_pages = FlagPages()
+        self.flags = self.flag_pages.table
+        self.flag_rows = pd.DataFrame()  # every red flag of the scope, in order of severity
         self.trend_chart, self.poor_chart = widgets.HTML(), widgets.HTML()
-        self.flags, self.panel = widgets.HTML(), widgets.HTML()
+        self.panel, self.effect = widgets.HTML(), widgets.HTML()
         # a matter's age is information: a column of the list and this filter, not a flag of its own
         self.late_only = widgets.Checkbox(value=False, indent=False)
         half = widgets.Layout(width="50%", padding="0 8px 0 0")
@@ -183,11 +181,11 @@ class Dashboard:
         self.widget = widgets.VBox([
             widgets.HTML(CSS), self.header, controls, self.cards,
             widgets.HBox([widgets.Box([self.units_chart], layout=half),
-                          widgets.Box([self.county_chart], layout=half)]),
-            self.late_only, self.flags,
+                          widgets.Box([self.counties.widget], layout=half)]),
+            self.late_only, self.flag_pages.widget,
             widgets.HBox([widgets.Box([self.trend_chart], layout=half),
                           widgets.Box([self.poor_chart], layout=half)]),
-            self.panel,
+            self.effect, self.panel,
         ], layout=widgets.Layout(padding="4px 12px"))
         self.widget.add_class("wb-dash")
         self._set_options(default=True)
@@ -211,6 +209,10 @@ class Dashboard:
     def _on_change(self, _change=None) -> None:
         if not self._busy:
             self.render()
+
+    def _on_pick_county(self, area: str) -> None:
+        """A county's bar clicked: show its units; the chosen county clicked again: the whole city."""
+        self.area.value = dd.ALL if self.area.value == area else area
 
     def _on_language(self, _change=None) -> None:
         self._set_options()
@@ -268,14 +270,17 @@ class Dashboard:
                           f'<div class="wb-subtitle">{_e(t("dash_subtitle", lang, place=self.org.place(self.org.own, lang)))}</div>'),
             self.cards: self._cards_html(dd.headline(results, cat, year, area, self.data.extras)),
             self.units_chart: self._units_html(scope),
-            self.county_chart: self._counties_html(dd.in_scope(results, year, dd.ALL), area),
-            self.flags: self._flags_html(dd.red_flags(scope, cat, self.data.extras)),
             self.trend_chart: self._trend_html(area),
             self.poor_chart: self._poor_html(area),
             self.panel: self._panel_html(year, area),
+            self.effect: self._effect_html(area),
         }
+        counties = dd.county_ranking(dd.in_scope(results, year, dd.ALL), cat)
+        flags = dd.red_flags(scope, cat, self.data.extras, lang)
         for w, value in parts.items():
             w.value = value
+        self._show_counties(counties, area)
+        self._show_flags(flags)
         as_of = t("dash_as_of", lang, time=self.data.as_of.strftime("%Y-%m-%d %H:%M"))
         self.status.value = (f'<span class="wb-subtitle wb-status" data-scope="{_e(self.scope_key)}">'
                              f'{_e(as_of)}</span>')
@@ -327,7 +332,7 @@ class Dashboard:
         if k not in self._svg:
             chart = _untitled(build())
             if self.lang == "en":
-                chart = _english_bands(chart, self.catalogue)
+                chart = charts.english_bands(chart, self.catalogue.bands)
             self._svg[k] = charts.to_svg(chart)
         return f'<div class="wb-chart" data-chart="{name}">{self._svg[k]}</div>'
 
@@ -351,29 +356,28 @@ class Dashboard:
                           lambda: charts.completion_by_unit(data, lang))
         return self._section(title, svg, note, key="units")
 
-    def _counties_html(self, year_scope: pd.DataFrame, area: str) -> str:
-        """Every county of the year, whatever the area chosen: a chosen county is marked ◀."""
+    def _show_counties(self, ranking: pd.DataFrame, area: str) -> None:
+        """Every county of the year, whatever the area chosen: the chosen one is marked ◀."""
         lang = self.lang
-        ranking = dd.county_ranking(year_scope, self.catalogue)
-        title = t("dash_counties_title", lang)
         if len(ranking) < 2:
-            return ""
-        data = ranking.assign(unit_name=[f"{r}. {area_name(self.org, a, lang)}" + (" ◀" if a == area else "")
-                                         for r, a in zip(ranking["rank"], ranking["area"], strict=True)])
-        svg = self._chart("counties", (self.year.value, area if area in set(ranking["area"]) else dd.ALL),
-                          lambda: charts.completion_by_unit(data, lang))
-        return self._section(title, svg, key="counties")
+            self.counties.widget.layout.display = "none"
+            return
+        self.counties.widget.layout.display = "flex"
+        title = self._section(t("dash_counties_title", lang), "", t("dash_counties_hint", lang), key="counties")
+        names = {a: area_name(self.org, a, lang) for a in ranking["area"]}
+        self.counties.show(title, ranking, names, area)
 
-    def _flags_html(self, flags: pd.DataFrame) -> str:
+    def _show_flags(self, flags: pd.DataFrame) -> None:
+        """Every red flag, most serious first, a page at a time (``FlagPages``)."""
         lang, cat = self.lang, self.catalogue
         if self.late_only.value:
             flags = flags[flags["late"]]
+        self.flag_rows = flags
         counts = flags["kind"].value_counts()
         labels = {k: t(f"dash_flag_{k}", lang, limit=f"{self._limit:g}") for k in dd.FLAG_KINDS}
         note = " · ".join(f"{labels[k]} {int(counts[k])}" for k in dd.FLAG_KINDS if k in counts)
         if flags.empty:
-            return self._section(t("dash_flags_title", lang), f'<div class="wb-note">{_e(t("dash_no_flags", lang))}</div>',
-                                 key="flags")
+            note = t("dash_no_flags", lang)
         heads = [t("dash_flag_kind", lang), t("area", lang), t("unit_name", lang), t("matter_id", lang),
                  t("category", lang), t("completion_pct", lang), t("dash_flag_age", lang), t("dash_flag_detail", lang)]
         rows = []
@@ -385,9 +389,8 @@ class Dashboard:
                 f'<td>{_e(r.matter_id)}</td><td>{_e(category)}</td><td class="wb-n">{_pct(r.completion_pct)}</td>'
                 f'<td class="wb-age">{_e(t("dash_flag_age_yes", lang) if r.late else "")}</td>'
                 f'<td class="wb-wrap">{_e(r.detail)}</td></tr>')
-        table = ('<div class="wb-scroll"><table class="wb-table"><thead><tr>'
-                 + "".join(f"<th>{_e(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
-        return self._section(t("dash_flags_title", lang), table, note, key="flags")
+        self.flag_pages.show(lambda table: self._section(t("dash_flags_title", lang), table, note, key="flags"),
+                             "".join(f"<th>{_e(h)}</th>" for h in heads), rows, lang)
 
     def _trend_html(self, area: str) -> str:
         lang, cat = self.lang, self.catalogue
@@ -410,6 +413,13 @@ class Dashboard:
         data = shares.rename(columns={"poor_share": "share", "poor": "count", "matters": "of"})
         svg = self._chart("poor", (area,), lambda: charts.share_by_year(data, lang))
         return self._section(title, svg, key="poor")
+
+    def _effect_html(self, area: str) -> str:
+        extras = self.data.extras
+        if "cycles" not in extras or "work_log" not in extras:
+            return ""
+        return effect_html(extras["cycles"], extras["work_log"], self.data.rounds, self.catalogue, area, dd.ALL,
+                           self.lang, lambda title, body, note: self._section(title, body, note, key="effect"))
 
     def _panel_html(self, year: int | None, area: str) -> str:
         lang, cat = self.lang, self.catalogue

@@ -15,7 +15,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from workbench.archive import Archive, entries, matters, round_matters, rounds, units
+from workbench.archive import (
+    Archive,
+    entries,
+    implementation,
+    matters,
+    round_matters,
+    rounds,
+    units,
+)
 from workbench.core import (
     Catalogue,
     default_eval_date,
@@ -239,6 +247,7 @@ def build_demo(archive: Archive, catalogue: Catalogue | None = None, seed: int =
         (entries, pd.concat(entry_rows, ignore_index=True)),
     ])
     _work_logs(archive, rng, plan)
+    _implementation_dates(archive, plan, seed)
     evaluated = {"city": 0, "county": 0}
     for year, area in plan:
         rid = make_round_id(year, area)
@@ -264,3 +273,43 @@ def _work_logs(archive: Archive, rng: np.random.Generator, plan: list[tuple[int,
         archive.set_work_log(rid, documents=n + int(rng.integers(0, 3)),
                              questions=n // 2 + int(rng.integers(0, 3)),
                              items_verified=n // 5 + int(rng.integers(0, 2)), suggestions=int(s))
+
+
+#: mean months from approval to the sections set up, per year: the source's city units went from
+#: 5 to 3 months (组建效率提升40%); counties follow a step behind
+SECTION_MONTHS = {CITY: {2018: 5.0, 2019: 4.0, 2020: 3.0}, "county": {2018: 6.0, 2019: 5.0, 2020: 4.0}}
+#: share of public institutions' matters with a legal-person registration: rising, as in the source
+REGISTERED_SHARE = {2018: 0.35, 2019: 0.6, 2020: 0.85}
+
+
+def _implementation_dates(archive: Archive, plan: list[tuple[int, str]], seed: int) -> None:
+    """组建到位、科室设置完成、法人登记 dates of every matter of the completed rounds, so that the
+    section-setup cycle of city units falls from 5 to 3 months on average. A generator of its own
+    keeps the rest of the demo as it was."""
+    rng = np.random.default_rng(seed + 7)
+    sel = archive.read("round_matters")
+    sel = sel[sel["included"].astype(bool)].merge(archive.matters(), on="matter_id") \
+        .merge(archive.units()[["unit_id", "kind"]], on="unit_id")
+    rows = []
+    for year, area in plan:
+        if year not in COMPLETED_YEARS:
+            continue
+        m = sel[sel["round_id"] == make_round_id(year, area)].sort_values("matter_id")
+        if m.empty:
+            continue
+        noise = rng.normal(0, 0.6, len(m))
+        months = SECTION_MONTHS[CITY if area == CITY else "county"][year] + noise - noise.mean()  # the mean exact
+        months = np.clip(months, 1.0, None)
+        approved = pd.to_datetime(m["approved_on"])
+        sections = approved + pd.to_timedelta(np.round(months * 30.44), unit="D")
+        staffed = approved + pd.to_timedelta(np.round(np.clip(months - rng.uniform(0.5, 1.5, len(m)), 0.3, None)
+                                                       * 30.44), unit="D")
+        public = m["kind"].isin(["事业单位", "参公事业单位"]).to_numpy() & m["category"].isin(["establish", "change"]).to_numpy()
+        registered = public & (rng.random(len(m)) < REGISTERED_SHARE[year])
+        rows.append(pd.DataFrame({
+            "matter_id": m["matter_id"].to_numpy(), "round_id": make_round_id(year, area),
+            "staffed_on": staffed.dt.date.to_numpy(), "sections_on": sections.dt.date.to_numpy(),
+            "registered_on": np.where(registered, (staffed + pd.Timedelta(days=20)).dt.date, None),
+            "entered_by": "demo", "entered_at": datetime.combine(default_eval_date(year), datetime.min.time()),
+        }))
+    archive.write_many([(implementation, pd.concat(rows, ignore_index=True))])

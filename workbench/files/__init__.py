@@ -7,10 +7,13 @@ from .exports import csv_bytes, export_table, write_tables
 from .importing import check_entries, import_entries, import_matters, import_units
 from .parameters import list_scenarios, load_catalogue, load_scenario, load_weights, save_scenario
 from .reading import read_table, workbook_problem
-from .tables import Failures
+from .tables import Col, Failures, check_table
 
 __all__ = [
+    "Col",
     "Failures",
+    "check_table",
+    "read_table",
     "check_entries",
     "csv_bytes",
     "export_table",
@@ -22,7 +25,6 @@ __all__ = [
     "load_scenario",
     "load_weights",
     "save_scenario",
-    "read_table",
     "save_workbook",
     "write_tables",
     "workbook_problem",

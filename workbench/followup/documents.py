@@ -15,7 +15,7 @@ from pathlib import Path
 from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue, write_workbook
-from workbench.labels import column_labels, register, t
+from workbench.labels import localise, register, t
 from workbench.scoring import rank_units
 
 from .letters import check_template, issue_letters
@@ -50,8 +50,7 @@ def write_summary(archive: Archive, round_id: str, path: Path, as_of: date, lang
     items_out["state"] = items_out["state"].map(lambda s: t(f"state_{s}", lang))
     sheets = (("sheet_units", units), ("sheet_matters", res.drop(columns=["run_id"], errors="ignore")),
               ("sheet_items", items_out), ("sheet_decisions", dec))
-    return write_workbook(path, {t(key, lang): df.rename(columns=column_labels(list(df.columns), lang))
-                                 for key, df in sheets})
+    return write_workbook(path, {t(key, lang): localise(df, lang) for key, df in sheets})
 
 
 def _letters(archive, round_id, out_dir, issued_on, by="", catalogue=None, **_) -> list[Path]:

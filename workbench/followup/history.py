@@ -20,12 +20,12 @@ from workbench import __version__
 from workbench.archive import Archive, decision_log, now, rectification_events, results
 from workbench.errors import NotFoundError
 from workbench.files import csv_bytes
-from workbench.labels import register, t
+from workbench.labels import default_lang, localise, localise_keys, register, t
 from workbench.paths import atomic_write
 
 from .letters import read_letters, safe_name
 from .rectification import read_items
-from .result_use import read_decisions
+from .result_use import decisions_table, read_decisions
 
 register({
     "history_rounds": {"zh": "问效轮次", "en": "Rounds"},
@@ -68,21 +68,24 @@ def unit_history(archive: Archive, unit_id: str) -> dict[str, pd.DataFrame | dic
     }
 
 
-def export_bundle(archive: Archive, unit_id: str, path: Path) -> Path:
-    """Write the unit's whole history as one zip (CSV per section, letters, manifest)."""
+def export_bundle(archive: Archive, unit_id: str, path: Path, lang: str | None = None) -> Path:
+    """Write the unit's whole history as one zip (CSV per section, letters, manifest), for people
+    to read: headers, codes and the manifest's keys in the user's language."""
     hist = unit_history(archive, unit_id)
+    hist["decisions"] = decisions_table(hist["decisions"], lang or default_lang())
     files: dict[str, bytes] = {}
     for name in SECTIONS:
-        files[f"{name}.csv"] = csv_bytes(hist[name])
+        files[f"{name}.csv"] = csv_bytes(localise(hist[name], lang))
     for rec in read_letters(archive, unit_id=unit_id, with_content=True).to_dict("records"):
         files[f"letters/{rec['letter_id']}_{safe_name(rec['file_name'])}"] = bytes(rec["content"])
-    unit = {k: (None if pd.isna(v) else v) for k, v in hist["unit"].items()}
-    manifest = {"unit": unit, "exported_at": now().isoformat(), "workbench": __version__,
+    unit = {k: (None if pd.isna(v) else v) for k, v in localise(pd.DataFrame([hist["unit"]]), lang).iloc[0].items()}
+    manifest = {"unit": unit, "exported_at": now().isoformat(), "software_version": __version__,
                 "archive": repr(archive), "counts": {n: len(hist[n]) for n in SECTIONS},
                 "sha256": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())}}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+        z.writestr("manifest.json", json.dumps(localise_keys(manifest, lang), ensure_ascii=False, indent=2,
+                                               default=str))
         for name, data in sorted(files.items()):
             z.writestr(name, data)
     return atomic_write(path, buf.getvalue())

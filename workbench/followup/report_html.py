@@ -15,12 +15,12 @@ import jinja2.meta
 import pandas as pd
 
 from workbench.archive import Archive
-from workbench.core import Catalogue
+from workbench.core import Catalogue, cycle_change, cycle_trend
 from workbench.files import load_catalogue
 from workbench.labels import register, t
 from workbench.organisation import area_name
 from workbench.paths import TEMPLATES, atomic_write
-from workbench.rounds import indicator_detail
+from workbench.rounds import indicator_detail, read_cycles
 from workbench.scoring import rank_units
 from workbench.views import charts
 
@@ -37,12 +37,12 @@ register({
     "report_title": {"zh": "{area}{year}年度机构编制事项跟踪问效专题报告",
                      "en": "{area}: follow-up evaluation of staffing matters, {year} — thematic report"},
     "report_overview": {
-        "zh": "本轮问效对 {units} 个单位的 {matters} 项机构编制事项进行了综合评定,平均完成度 {mean}%,"
+        "zh": "本轮问效对 {units} 个单位的 {matters} 项机构编制事项进行了综合评定,平均完成情况百分比 {mean}%,"
               "其中“差”等次 {poor} 项;已下达整改事项 {items} 项。",
         "en": "This round assessed {matters} matters of {units} units; mean completion {mean}%, {poor} rated poor; "
               "{items} rectification items were issued."},
     "report_overview_h": {"zh": "总体情况", "en": "Overview"},
-    "report_ranking": {"zh": "单位综合完成度排名", "en": "Units ranked by completion"},
+    "report_ranking": {"zh": "单位完成情况百分比排名", "en": "Units ranked by completion"},
     "report_bands": {"zh": "等次分布", "en": "Bands"},
     "report_problems": {"zh": "主要问题分布(各指标失分)", "en": "Where points were lost (by indicator)"},
     "report_rectification": {"zh": "整改落实情况", "en": "Rectification"},
@@ -50,7 +50,10 @@ register({
     "report_provenance": {"zh": "数据来源与版本", "en": "Provenance"},
     "report_no_items": {"zh": "本轮未下达整改事项。", "en": "No rectification items in this round."},
     "report_no_decisions": {"zh": "本轮暂无结果运用决定。", "en": "No result-use decisions for this round."},
-    "report_mean_pct": {"zh": "平均完成度", "en": "Mean completion %"},
+    "report_effect": {"zh": "落实效率(批复至科室设置完成)", "en": "How fast matters were carried out"},
+    "report_effect_note": {"zh": "{first}年至{last}年,科室设置周期由 {a} 个月变为 {b} 个月,缩短 {pct}%",
+                           "en": "From {first} to {last} the section-setup cycle went from {a} to {b} months ({pct}% shorter)"},
+    "report_mean_pct": {"zh": "平均完成情况百分比", "en": "Mean completion %"},
     "eval_date": {"zh": "评定日期", "en": "Evaluated"},
     "wl_documents": {"zh": "调阅文件资料", "en": "Documents read"},
     "wl_questions": {"zh": "询问问题", "en": "Questions asked"},
@@ -95,9 +98,10 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
     org = archive.organisation()
     area = area_name(org, rnd["area"], lang)
     provenance = "" if run is None else (
-        f"{t('report_version', lang, n=archive.run_version(run['run_id']))} · catalogue {run['catalogue_hash'][:16]} · weights {run['weights_hash'][:16]} "
-        f"· workbench {run['software_version']} · {run['computed_at']}"
-        + (f" · seal {seal['results_hash'][:16]} ({seal['sealed_at']})" if seal else ""))
+        f"{t('report_version', lang, n=archive.run_version(run['run_id']))} · {t('catalogue_hash', lang)} "
+        f"{run['catalogue_hash'][:16]} · {t('weights_hash', lang)} {run['weights_hash'][:16]} "
+        f"· {t('software_version', lang)} {run['software_version']} · {run['computed_at']}"
+        + (f" · {t('seal_hash', lang)} {seal['results_hash'][:16]} ({seal['sealed_at']})" if seal else ""))
     charts.use_offline_renderer()  # the workbench theme: CJK fonts in the SVGs
     return {
         "lang": lang, "title": t("report_title", lang, area=area, year=int(rnd["year"])),
@@ -106,6 +110,7 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
         "overview": t("report_overview", lang, units=len(ranked), matters=len(res), mean=_pct(res["completion_pct"].mean()),
                       poor=int(band_counts.get("差", 0)), items=len(items)),
         "n_units": len(ranked), "n_matters": len(res), "bands": catalogue.band_order,
+        "band_names": {b: catalogue.band_name(b, lang) for b in catalogue.band_order},
         "band_counts": {b: int(band_counts.get(b, 0)) for b in catalogue.band_order},
         "mean_pct": _pct(res["completion_pct"].mean()),
         "work_log": {t(f"wl_{k}", lang): v for k, v in archive.work_log(round_id).items()},
@@ -122,11 +127,12 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
         "decisions": shown.to_dict("records"),
         "decision_headers": [t("rule", lang), t("unit_name", lang), t("status", lang), t("reason_text", lang)],
         "charts": {
-            "completion": charts.to_svg(charts.completion_by_unit(ranked, lang)),
-            "bands": charts.to_svg(charts.band_distribution(res, lang)),
+            "completion": charts.to_svg(_bands_in(charts.completion_by_unit(ranked, lang), catalogue, lang)),
+            "bands": charts.to_svg(_bands_in(charts.band_distribution(res, lang), catalogue, lang)),
             "heatmap": charts.to_svg(charts.points_lost_heatmap(detail[detail["lost"] > 0], lang)),
         },
         "provenance": provenance,
+        "effect": _effect(archive, rnd, catalogue, lang),
         "labels": {"eval_date": t("eval_date", lang), "as_of": t("as_of", lang),
                    "overview": t("report_overview_h", lang), "units_count": t("units_count", lang),
                    "matters_count": t("matters_count", lang), "mean_pct": t("report_mean_pct", lang),
@@ -135,6 +141,33 @@ def report_context(archive: Archive, round_id: str, as_of: date, lang: str = "zh
                    "decisions": t("report_decisions", lang), "provenance": t("report_provenance", lang),
                    "no_items": t("report_no_items", lang), "no_decisions": t("report_no_decisions", lang)},
     }
+
+
+def _effect(archive: Archive, rnd: dict, catalogue: Catalogue, lang: str) -> dict:
+    """The round's area, year by year up to this round: months from approval to the sections set up
+    per category (the source's measure of the evaluation's effect) and registrations recorded."""
+    cycles = read_cycles(archive)
+    if cycles.empty:
+        return {"rows": []}
+    cycles = cycles[(cycles["area"] == rnd["area"]) & (cycles["year"] <= int(rnd["year"]))]
+    if cycles.empty:
+        return {"rows": []}
+    wide = cycle_trend(cycles, ["year", "category"]).pivot(index="year", columns="category", values="sections_months")
+    cats = [c for c in catalogue.categories if c in wide.columns]
+    regs = cycles.groupby("year")["registered_on"].count()
+    rows = [[int(y), *(_pct(wide.at[y, c]) for c in cats), int(regs.get(y, 0))] for y in wide.index]
+    change = cycle_change(cycle_trend(cycles, ["year"]))
+    first, last = wide.index[0], wide.index[-1]
+    overall = cycle_trend(cycles, ["year"]).set_index("year")["sections_months"]
+    note = "" if change is None else t("report_effect_note", lang, first=first, last=last, a=_pct(overall[first]),
+                                       b=_pct(overall[last]), pct=f"{change * 100:.0f}")
+    return {"title": t("report_effect", lang), "note": note, "rows": rows,
+            "headers": [t("year", lang), *(f"{catalogue.category_name(c, lang)} · {t('sections_months', lang)}"
+                                           for c in cats), t("registrations", lang)]}
+
+
+def _bands_in(chart, catalogue: Catalogue, lang: str):
+    return charts.english_bands(chart, catalogue.bands) if lang == "en" else chart
 
 
 def render_report(archive: Archive, round_id: str, as_of: date, lang: str = "zh",

@@ -67,7 +67,6 @@ register({
     },
     "wt_round_status_open": {"zh": "进行中", "en": "open"},
     "wt_round_status_completed": {"zh": "已办结", "en": "completed"},
-    "wt_rows_shown": {"zh": "仅显示前 {n} 行,共 {total} 行", "en": "first {n} of {total} rows shown"},
 })
 
 
@@ -99,6 +98,18 @@ def handler(fn):
     return wrapped
 
 
+def fit_words(widgets) -> None:
+    """Nothing cut: a button as wide as its words, a label as wide as its words. ipywidgets' defaults — 148-pixel buttons, 80-pixel
+    labels — cut Chinese and English labels alike ("上传填好的调查…"). Widths a form sets stay."""
+    for w in widgets:
+        if isinstance(w, (W.Button, W.FileUpload, W.ToggleButton)) and w.layout.width is None:
+            w.layout.width = "auto"
+        if getattr(getattr(w, "style", None), "description_width", "initial") == "":
+            w.style.description_width = "initial"
+        if isinstance(w, W.Box):
+            fit_words(w.children)
+
+
 class Form(W.VBox):
     """Shared parts: the archive, the round, the language, the officer and a message line."""
 
@@ -116,6 +127,7 @@ class Form(W.VBox):
         self.message.add_class("wt-message")
         self.last_error: str | None = None
         self.failures = pd.DataFrame()
+        self.observe(lambda change: fit_words(change["new"]), "children")
 
     def L(self, key: str, **kwargs) -> str:
         return t(key, self.lang, **kwargs)

@@ -15,12 +15,12 @@ import html
 import ipywidgets as W
 import pandas as pd
 
-from workbench.archive import AccessDenied, Archive, signed_in_user
+from workbench.archive import AccessDenied, Archive, implementation, signed_in_user
 from workbench.archive import evidence as ev
-from workbench.core import STATUS_INVALID, parse_results
+from workbench.core import MILESTONES, STATUS_INVALID, parse_results
 from workbench.errors import ConflictError, WorkbenchError
 from workbench.labels import register, t
-from workbench.rounds import steps
+from workbench.rounds import record_matter_dates, steps
 from workbench.scoring import COMPLETE, score_round
 from workbench.views import html_table
 
@@ -28,6 +28,10 @@ from .base import Form, handler, open_archive
 from .names import Names
 
 register({
+    "wt_impl_title": {"zh": "落实情况日期(组建到位、科室设置完成、法人登记)",
+                      "en": "Implementation dates (staffed, sections set up, legal-person registration)"},
+    "wt_save_dates": {"zh": "保存落实日期", "en": "Save the dates"},
+    "wt_dates_saved": {"zh": "已保存 {matter} 的落实日期", "en": "dates of {matter} saved"},
     "wt_search": {"zh": "查找事项", "en": "Find matter"},
     "wt_search_hint": {"zh": "编号、单位或摘要", "en": "id, unit or summary"},
     "wt_only_open": {"zh": "仅未核查完的", "en": "only not fully verified"},
@@ -150,7 +154,7 @@ class VerificationForm(Form):
         self.save_button.on_click(self._on_save)
         self.save_button.add_class("wt-save")
         self.live.add_class("wt-live")
-        self.ev_indicator = W.Dropdown(description=self.L("indicator"))
+        self.ev_indicator = W.Dropdown(description=self.L("indicator"), layout=W.Layout(width="520px"))
         self.ev_upload = W.FileUpload(multiple=True, description=self.L("wt_evidence"))
         self.ev_button = W.Button(description=self.L("wt_attach"))
         self.ev_button.on_click(self._on_attach)
@@ -159,6 +163,11 @@ class VerificationForm(Form):
         self.work_log = {k: W.BoundedIntText(value=log[k], min=0, max=1_000_000, description=self.L("wt_" + k),
                                         style={"description_width": "initial"}) for k in WORK_LOG}
         self.work_log_button = W.Button(description=self.L("wt_save_log"))
+        # when the matter was carried out: the source measures the evaluation's effect by it
+        self.dates = {m: W.DatePicker(description=self.L(m), style={"description_width": "initial"})
+                      for m in MILESTONES}
+        self.dates_button = W.Button(description=self.L("wt_save_dates"), layout=W.Layout(width="auto"))
+        self.dates_button.on_click(self._on_save_dates)
         self.work_log_button.on_click(self._on_save_log)
         self._binding = False
         self.search.observe(self._on_search, "value")
@@ -168,6 +177,8 @@ class VerificationForm(Form):
             self.title(), W.HBox([self.search, self.only_open]), self.matches,
             W.HBox([self.matter, self.officer_pick]), self.header, *[r.box for r in self.rows],
             self.live, self.save_button, self.message,
+            W.HTML(f"<h4>{html.escape(self.L('wt_impl_title'))}</h4>"),
+            W.HBox(list(self.dates.values()), layout=W.Layout(flex_flow="row wrap")), self.dates_button,
             W.HTML(f"<h4>{html.escape(self.L('wt_evidence'))}</h4>"),
             W.HBox([self.ev_indicator, self.ev_upload, self.ev_button]), self.ev_list,
             W.HTML(f"<h4>{html.escape(self.L('wt_work_log'))}</h4>"),
@@ -229,6 +240,7 @@ class VerificationForm(Form):
         self._opened_version = 0 if mid is None else self.archive.entry_version(self.round_id, mid)
         self._refresh_live()
         self._refresh_evidence()
+        self._show_dates(mid)
 
     def _current(self, mid: str | None, source: str) -> dict[str, tuple[str | None, str]]:
         if mid is None:
@@ -338,6 +350,22 @@ class VerificationForm(Form):
         officer = self.officer_pick.value or ""
         steps.check_officer(self.archive, self.round_id, officer, self.matters.at[mid, "unit_id"], self.lang)
         return officer
+
+    # ----------------------------------------------------------------- implementation dates
+    def _show_dates(self, mid: str | None) -> None:
+        row = {} if mid is None else next(iter(self.archive.read(
+            implementation, implementation.c.matter_id == mid).to_dict("records")), {})
+        for m, picker in self.dates.items():
+            picker.value = row.get(m) if row.get(m) is not None and not pd.isna(row.get(m)) else None
+
+    @handler
+    def _on_save_dates(self, _=None) -> None:
+        mid = self.matter.value
+        if mid is None:
+            raise WorkbenchError(self.L("wt_no_matter"))
+        record_matter_dates(self.archive, self.round_id, mid, self.signed_in or self.officer_pick.value or self.officer, self.lang,
+                            **{m: w.value for m, w in self.dates.items()})
+        self._ok(self.L("wt_dates_saved", matter=mid))
 
     # ----------------------------------------------------------------- evidence, work log
     def _refresh_evidence(self) -> None:

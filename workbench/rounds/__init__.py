@@ -4,6 +4,7 @@ and writes back.
 """
 
 from .assessment import RoundScores, score_sources
+from .implementation import import_dates, read_cycles, record_dates, record_matter_dates
 from .lifecycle import (
     create_round,
     indicator_detail,
@@ -16,9 +17,13 @@ from .lifecycle import (
 __all__ = [
     "RoundScores",
     "create_round",
+    "import_dates",
     "indicator_detail",
     "load_detail",
     "preview_selection",
+    "read_cycles",
+    "record_dates",
+    "record_matter_dates",
     "score_archived_round",
     "score_sources",
     "select_round",

@@ -34,7 +34,6 @@ register({
     "wt_self_result": {"zh": "自评结果", "en": "Self-assessed"},
     "wt_verified_result": {"zh": "核查结果", "en": "Verified"},
     "wt_this_round": {"zh": "本轮", "en": "This round"},
-    "wt_prev_round": {"zh": "上年同级轮次", "en": "Previous year"},
     "wt_no_previous": {"zh": "没有上年同一地区的轮次可比较", "en": "no previous-year round of this area to compare with"},
 })
 

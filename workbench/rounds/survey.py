@@ -152,6 +152,8 @@ def export_survey(archive: Archive, round_id: str, unit_id: str, path: str | Pat
     ws.title = t("wt_sheet_facts", lang)
     _write(ws, _headers(FACT_COLUMNS, lang), facts, editable=("reported", "note"),
            widths=(14, 28, 10, 26, 30))
+    # the item code is what the import matches on, not something to read: hidden, the item named beside it
+    ws.column_dimensions["A"].hidden = True
     reg = DataValidation(type="list", formula1='"' + ",".join(REGISTRATION) + '"', allow_blank=True,
                          showErrorMessage=True, error=t("wt_reg_choice", lang))
     ws.add_data_validation(reg)

@@ -8,6 +8,8 @@ browsers find on the system.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -36,6 +38,25 @@ def _theme() -> alt.theme.ThemeConfig:
             "view": {"stroke": None},
         }
     }
+
+
+def english_bands(chart, bands) -> alt.TopLevelMixin:
+    """Band legends read 优/良/中/差 (the data's codes); in English, label them with the catalogue's
+    words (``bands``: (code, English, lower bound) as ``Catalogue.bands``)."""
+    cases = " : ".join(f"datum.label === {json.dumps(b)} ? {json.dumps(en)}" for b, en, _ in bands)
+    expr = f"{cases} : datum.label"
+    for layer in getattr(chart, "layer", None) or [chart]:
+        enc = getattr(layer, "encoding", alt.Undefined)
+        for channel in ("color", "x", "y"):
+            c = getattr(enc, channel, alt.Undefined) if enc is not alt.Undefined else alt.Undefined
+            if c is alt.Undefined or c.to_dict().get("field") != "band":
+                continue
+            if channel == "color":
+                if c.to_dict().get("legend", {}) is not None:  # a legend left out stays out
+                    c.legend = alt.Legend(labelExpr=expr)
+            else:
+                c.axis = alt.Axis(labelExpr=expr, labelAngle=0)
+    return chart
 
 
 def band_scale(lang: str = "zh") -> alt.Scale:
@@ -83,7 +104,7 @@ def points_lost_heatmap(detail: pd.DataFrame, lang: str = "zh", title: str | Non
         x=alt.X("indicator_id:N", title=t("indicator", lang)),
         y=alt.Y(f"{name}:N", title=None),
         color=alt.Color("lost_share:Q", scale=alt.Scale(scheme="orangered", domain=[0, 1]),
-                        title="1 − f"),
+                        title=t("lost_share", lang)),
         tooltip=[name, "indicator_id", alt.Tooltip("lost_share:Q", format=".0%")],
     ).properties(width=alt.Step(22), height=alt.Step(16))
 
@@ -105,21 +126,24 @@ def _vl_version() -> str:
 
 
 def completion_by_year_and_category(trend: pd.DataFrame, lang: str = "zh",
-                                    title: str | None = None) -> alt.Chart:
-    """Grouped bars: mean completion % per year, one bar per category, value printed on each.
+                                    title: str | None = None, value: str = "completion_pct") -> alt.Chart:
+    """Grouped bars: a mean per year, one bar per category, value printed on each — completion %
+    by default, or another measure of the same shape (``value="sections_months"``: the cycle).
 
-    ``trend`` has year, category_name, completion_pct (``dashboard.data.trend_by_category``
-    with the category translated)."""
+    ``trend`` has year, category_name and ``value`` (``dashboard.data.trend_by_category`` with the
+    category translated)."""
     order = list(dict.fromkeys(trend["category_name"]))  # as given: the catalogue's order
-    base = alt.Chart(trend, title=title or t("completion_pct", lang)).encode(
+    pct = value == "completion_pct"
+    y_scale = alt.Scale(domain=[0, 105]) if pct else alt.Scale(nice=True)
+    base = alt.Chart(trend, title=title or t(value, lang)).encode(
         x=alt.X("year:O", title=t("year", lang), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("category_name:N", sort=order),
-        y=alt.Y("completion_pct:Q", title=t("completion_pct", lang), scale=alt.Scale(domain=[0, 105]),
-                axis=alt.Axis(values=list(range(0, 101, 20)))),
+        y=alt.Y(f"{value}:Q", title=t(value, lang), scale=y_scale,
+                axis=alt.Axis(values=list(range(0, 101, 20))) if pct else alt.Axis()),
     )
     bars = base.mark_bar().encode(color=alt.Color("category_name:N", title=t("category", lang), sort=order,
                                                   legend=alt.Legend(orient="bottom")))
-    text = base.mark_text(dy=-5, fontSize=10).encode(text=alt.Text("completion_pct:Q", format=".1f"))
+    text = base.mark_text(dy=-5, fontSize=10).encode(text=alt.Text(f"{value}:Q", format=".1f"))
     return (bars + text).properties(width=alt.Step(34), height=200)
 
 

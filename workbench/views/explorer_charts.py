@@ -13,24 +13,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from workbench.labels import register, t
+from workbench.labels import t
 
 from .charts import CJK_FONT
-
-register({
-    "wx_official": {"zh": "现行权重", "en": "Official"},
-    "wx_scenario": {"zh": "方案", "en": "Scenario"},
-    "rank_interval_title": {"zh": "排名区间(5%–95%,点为中位数)", "en": "Rank interval (5–95%, dot = median)"},
-    "slope_title": {"zh": "排名变化:现行权重 → 方案", "en": "Rank: official → scenario"},
-    "overtaking_title": {"zh": "可否反超(±{spread:.0%} 权重范围内,列能否超过行)",
-                         "en": "Can the column overtake the row (weights within ±{spread:.0%})"},
-    "weights_title": {"zh": "权重:现行与方案", "en": "Weights: official and scenario"},
-    "ot_yes": {"zh": "能", "en": "yes"},
-    "ot_no": {"zh": "不能", "en": "no"},
-    "ot_already_ahead": {"zh": "已领先", "en": "already ahead"},
-    "wx_sobol_title": {"zh": "哪些权重最影响单位排名(条:总指数 ST 及区间;点:一阶指数 S)",
-                       "en": "Which weights move unit ranks most (bar: total index ST with interval; dot: first-order S)"},
-})
 
 
 def _label(df: pd.DataFrame) -> str:

@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from workbench.labels import t
+from workbench.labels import column_labels, t
 
 MAX_TABLE_ROWS = 200
 
@@ -37,7 +37,9 @@ def html_table(df: pd.DataFrame, lang: str = "zh", max_rows: int = MAX_TABLE_ROW
                highlight: pd.Series | None = None) -> str:
     """An escaped HTML table of the first ``max_rows`` rows; rows where ``highlight`` is true are
     tinted (e.g. inflated self-assessments, the current step)."""
-    shown = df.head(max_rows)
+    # headers through the glossary: an import error's file/row/column/value/reason, a history's
+    # action/detail/by… read as words in the user's language
+    shown = df.head(max_rows).rename(columns=column_labels([c for c in df.columns if isinstance(c, str)], lang))
     flags = ([False] * len(shown) if highlight is None
              else list(highlight.head(max_rows).fillna(False).astype(bool)))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
