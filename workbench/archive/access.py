@@ -51,6 +51,7 @@ AREA_OF = {
     "units": "coalesce(county, wb_own_area())",
     "matters": "wb_area_of_unit(unit_id)",
     "matter_amendments": "wb_area_of_matter(matter_id)",
+    "implementation": "wb_area_of_matter(matter_id)",
     "results": "wb_area_of_run(run_id)",
     "rectification_events": "wb_area_of_item(item_id)",
     "extension_requests": "wb_area_of_item(item_id)",
@@ -76,7 +77,7 @@ BY_COLUMN = {
     "seals": "sealed_by", "amendments": "by", "letters": "created_by", "step_events": "by",
     "evidence": "added_by", "survey_facts": "entered_by", "filings": "received_by",
     "organisation": "recorded_by", "users": "created_by", "matter_amendments": "by",
-    "filing_keys": "registered_by",
+    "filing_keys": "registered_by", "implementation": "entered_by",
 }
 NOT_AUDITED = {"audit", "entry_versions"}  # the trail itself; a counter the entries already show
 
