@@ -2,20 +2,27 @@
 the thematic report, the Excel summary and a unit's electronic archive.
 """
 
+from .docnumbers import DocNumberError, read_register
 from .documents import issue_feedback
 from .history import export_bundle, unit_history
 from .letters import (
     TEMPLATE,
+    LetterError,
+    check_context,
     check_template,
     cn_date,
+    cn_numeral_date,
+    correct_letter,
     doc_no_placeholder,
     issue_letters,
+    issued_letters,
     office_name,
-    prepare_letters,
+    read_corrections,
     read_letters,
     render_letter,
     safe_name,
 )
+from .readiness import NotReadyError, missing_words, readiness, require_ready
 from .rectification import draft_items, items_as_of, items_for_file
 from .report_html import write_report
 from .result_use import (
@@ -30,7 +37,19 @@ from .result_use import (
 from .sealing import check_seal, seal_of, seal_round, sealed_results
 
 __all__ = [
+    "DocNumberError",
+    "LetterError",
+    "NotReadyError",
     "TEMPLATE",
+    "check_context",
+    "cn_numeral_date",
+    "correct_letter",
+    "issued_letters",
+    "missing_words",
+    "read_corrections",
+    "read_register",
+    "readiness",
+    "require_ready",
     "assessment_results",
     "check_seal",
     "check_template",
@@ -46,7 +65,6 @@ __all__ = [
     "items_as_of",
     "items_for_file",
     "office_name",
-    "prepare_letters",
     "read_decisions",
     "read_letters",
     "record_decisions",
