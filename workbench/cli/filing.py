@@ -48,7 +48,7 @@ def add_cli(sub) -> None:
 
 
 def _cmd_file(args) -> int:
-    path = build_filing_package(Archive(args.db, read_only=True), args.round_id, args.out, args.by, args.on)
+    path = build_filing_package(Archive(args.db), args.round_id, args.out, args.by, args.on)
     with zipfile.ZipFile(path) as z:
         n = len(z.namelist())
     print(t("filing_written", args.lang, round_id=args.round_id, path=path, files=n))

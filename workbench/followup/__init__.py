@@ -2,7 +2,7 @@
 the thematic report, the Excel summary and a unit's electronic archive.
 """
 
-from .docnumbers import DocNumberError, read_register
+from .docnumbers import DocNumberError, read_register, take_number
 from .documents import issue_feedback
 from .history import export_bundle, unit_history
 from .letters import (
@@ -75,5 +75,6 @@ __all__ = [
     "seal_round",
     "sealed_results",
     "sign_off",
+    "take_number",
     "write_report",
 ]

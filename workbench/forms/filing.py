@@ -29,7 +29,7 @@ def build_package(db: str, round_id: str, officer: str, filed_on: str | None = N
     """County side: write the round's filing package; prints where it went (or why not)."""
     out = Path(out_dir or REPORTS_DIR / "filings") / f"{round_id}_报备.zip"
     try:
-        path = build_filing_package(Archive(db or None, read_only=True), round_id, out, officer, as_date(filed_on))
+        path = build_filing_package(Archive(db or None), round_id, out, officer, as_date(filed_on))
     except WorkbenchError as exc:
         print(exc)
         return None
