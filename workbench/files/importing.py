@@ -85,7 +85,8 @@ def import_units(archive: Archive, path: str | Path) -> ImportReport:
 def import_matters(archive: Archive, path: str | Path) -> ImportReport:
     raw = read_table(path)
     fail = Failures(Path(path).name)
-    clean, warnings = check_matters(raw, set(archive.units()["unit_id"]), fail)
+    units = archive.units()
+    clean, warnings = check_matters(raw, set(units["unit_id"]), fail, units[["unit_id", "formed_on", "dissolved_on"]])
     _raise_if(fail)
     return ImportReport(fail.file, len(raw), archive.import_matters(clean), warnings)
 
