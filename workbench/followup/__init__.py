@@ -19,6 +19,7 @@ from .letters import (
     office_name,
     read_corrections,
     read_letters,
+    record_letters,
     render_letter,
     safe_name,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "office_name",
     "read_decisions",
     "read_letters",
+    "record_letters",
     "record_decisions",
     "reject",
     "render_letter",

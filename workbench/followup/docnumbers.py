@@ -11,6 +11,7 @@ number is only taken if the document that uses it is stored too.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -44,7 +45,8 @@ def next_free(taken: pd.Series) -> int:
     return int(taken.max()) + 1 if len(taken) else 1
 
 
-def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | None = None) -> str:
+def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | None = None,
+                at: datetime | None = None) -> str:
     """The 文号 of the document ``ref``: the one it already has, the ``typed`` one (checked), or
     the next free one in ``fmt`` and ``year``. Call inside the transaction that stores the document."""
     c = doc_numbers.c
@@ -69,7 +71,7 @@ def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | 
         n = next_free(taken)
         doc_no = fmt.format(year=year, n=n)
     conn.execute(doc_numbers.insert().values(format=fmt, year=year, n=n, doc_no=doc_no, ref=ref,
-                                             typed=bool(typed), by=by, at=now()))
+                                             typed=bool(typed), by=by, at=at or now()))
     return doc_no
 
 

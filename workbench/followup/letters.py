@@ -16,10 +16,11 @@ letter it corrects (文号 and date), logged with who, when and why in ``letter_
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -182,9 +183,23 @@ def check_template(path: Path = TEMPLATE, required: frozenset[str] = REQUIRED):
     return tpl
 
 
+@functools.lru_cache(maxsize=8)
+def _checked_bytes(path: Path, mtime: float, required: frozenset[str]) -> bytes:
+    """A template's bytes once checked: checking parses the whole template, so a round's letters
+    check it once (the file's mtime in the key, so an edited template is checked again)."""
+    check_template(path, required)
+    return Path(path).read_bytes()
+
+
 def render_letter(context: dict, template: Path = TEMPLATE, required: frozenset[str] = REQUIRED) -> bytes:
     """A .docx from a template (checked for the ``required`` placeholders first), in memory."""
-    tpl = check_template(template, required)
+    from docxtpl import DocxTemplate
+
+    try:
+        mtime = Path(template).stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    tpl = DocxTemplate(io.BytesIO(_checked_bytes(Path(template), mtime, required)))
     tpl.render(context, autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -210,11 +225,12 @@ def _context(facts: dict, uid: str, issued_on: date, contact: str, doc_no: str, 
                           doc_no=doc_no, cc=cc)
 
 
-def _store(conn, round_id: str, uid: str, doc_no: str, issued_on: date, name: str, content: bytes, by: str) -> int:
+def _store(conn, round_id: str, uid: str, doc_no: str, issued_on: date, name: str, content: bytes, by: str,
+           at: datetime | None = None) -> int:
     return int(conn.execute(letters.insert().values(
         round_id=round_id, unit_id=uid, doc_no=doc_no, issued_on=issued_on, file_name=name,
         sha256=hashlib.sha256(content).hexdigest(), content=content, created_by=by,
-        created_at=now())).inserted_primary_key[0])
+        created_at=at or now())).inserted_primary_key[0])
 
 
 def issued_letters(archive: Archive, round_id: str, unit_ids: list[str] | None = None) -> list[dict]:
@@ -226,34 +242,44 @@ def issued_letters(archive: Archive, round_id: str, unit_ids: list[str] | None =
              "issued_on": r["issued_on"], "content": bytes(r["content"])} for r in df.to_dict("records")]
 
 
-def issue_letters(archive: Archive, round_id: str, out_dir: Path, issued_on: date, by: str = "",
-                  unit_ids: list[str] | None = None, catalogue: Catalogue | None = None,
-                  template: Path = TEMPLATE, cc: str = "") -> list[Path]:
-    """Write the letters of a round to ``out_dir``. A unit's letter already issued is re-printed as
-    stored; the others are refused unless the round is finished, then numbered, rendered and
-    stored in one transaction (dated as the seal says if the round is sealed). Nothing is written
-    if any letter fails."""
+def record_letters(archive: Archive, round_id: str, issued_on: date, by: str = "",
+                   unit_ids: list[str] | None = None, catalogue: Catalogue | None = None,
+                   template: Path = TEMPLATE, cc: str = "", at: datetime | None = None) -> list[str]:
+    """Issue the letters not yet issued (to ``unit_ids``, default every unit with results): refused
+    unless the round is finished; then, in one transaction, each takes its 文号 from the register,
+    is rendered, checked and stored, dated as the seal says if the round is sealed. Returns the
+    units wanted (issued now or before)."""
     catalogue = catalogue or load_catalogue()
     check_template(template)
     facts = _gather(archive, round_id, catalogue)
     wanted = unit_ids or sorted(facts["results"]["unit_id"].unique())
     done = set(read_letters(archive, round_id)["unit_id"])
     new = [u for u in wanted if u not in done]
-    if new:
-        for uid in new:  # a unit without results is named before the round's readiness
-            if uid not in facts["units"].index or not (facts["results"]["unit_id"] == uid).any():
-                name = facts["units"]["name"].get(uid, uid)
-                raise NotFoundError(t("err_no_unit_results", unit=name, round_id=round_id))
-        require_ready(archive, round_id, "letters", catalogue)
-        seal = seal_of(archive, round_id)
-        day = pd.Timestamp(seal["feedback_issued_on"]).date() if seal else issued_on
-        fmt = facts["org"].letter_format(facts["rnd"]["area"])
-        with archive.engine.begin() as conn:
-            for uid in new:
-                doc_no = take_number(conn, fmt, day.year, f"letter:{round_id}:{uid}", by)
-                ctx = check_context(_context(facts, uid, day, by, doc_no, cc))
-                name = safe_name(f"{round_id}_{uid}_{ctx['unit_name']}_情况反馈.docx")
-                _store(conn, round_id, uid, doc_no, day, name, render_letter(ctx, template), by)
+    if not new:
+        return wanted
+    for uid in new:  # a unit without results is named before the round's readiness
+        if uid not in facts["units"].index or not (facts["results"]["unit_id"] == uid).any():
+            name = facts["units"]["name"].get(uid, uid)
+            raise NotFoundError(t("err_no_unit_results", unit=name, round_id=round_id))
+    require_ready(archive, round_id, "letters", catalogue)
+    seal = seal_of(archive, round_id)
+    day = pd.Timestamp(seal["feedback_issued_on"]).date() if seal else issued_on
+    fmt = facts["org"].letter_format(facts["rnd"]["area"])
+    with archive.engine.begin() as conn:
+        for uid in new:
+            doc_no = take_number(conn, fmt, day.year, f"letter:{round_id}:{uid}", by, at=at)
+            ctx = check_context(_context(facts, uid, day, by, doc_no, cc))
+            name = safe_name(f"{round_id}_{uid}_{ctx['unit_name']}_情况反馈.docx")
+            _store(conn, round_id, uid, doc_no, day, name, render_letter(ctx, template), by, at)
+    return wanted
+
+
+def issue_letters(archive: Archive, round_id: str, out_dir: Path, issued_on: date, by: str = "",
+                  unit_ids: list[str] | None = None, catalogue: Catalogue | None = None,
+                  template: Path = TEMPLATE, cc: str = "") -> list[Path]:
+    """Write the letters of a round to ``out_dir``: those issued before re-printed as stored, the
+    others issued now (``record_letters``). Nothing is written if any letter fails."""
+    wanted = record_letters(archive, round_id, issued_on, by, unit_ids, catalogue, template, cc)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [atomic_write(out_dir / r["file_name"], r["content"]) for r in issued_letters(archive, round_id, wanted)]
