@@ -131,6 +131,8 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
         "n_units": len(ranks),
         # "no problems found" may be written only when every matter was verified in full
         "all_verified": bool((mine["status"] == COMPLETE).all()),
+        # ... and only when nothing was lost: a unit with points lost but no items is told to check itself
+        "all_full": bool((mine["status"] == COMPLETE).all() and (mine["completion_pct"] >= 100 - 1e-9).all()),
         "matters": [{"matter_id": m["matter_id"], "doc_no": m["doc_no"] or "",
                      "category": catalogue.category_name(m["category"]), "score": _fmt(m["score"]),
                      "completion_pct": _fmt(m["completion_pct"]), "band": m["band"] or "—"}

@@ -216,8 +216,10 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     para(doc, "{{ loop.index }}. 事项{{ it.matter_id }}:{{ it.problem }}。"
               "整改要求:{{ it.requirement }}。整改期限:{{ it.deadline }}前。")
     para(doc, "{%p endfor %}", indent=False)
-    para(doc, "{%p elif all_verified %}", indent=False)
+    para(doc, "{%p elif all_verified and all_full %}", indent=False)
     para(doc, "经核查,你单位问效事项已全部落实到位,未发现需要整改的问题。")
+    para(doc, "{%p else %}", indent=False)
+    para(doc, "本次不下达限期整改事项。请你单位对照上表中未得满分的指标自查完善。")
     para(doc, "{%p endif %}", indent=False)
     heading(doc, "三、有关要求")
     para(doc, "请你单位对照上述问题认真整改,于整改期限前将整改情况书面报送我办。对设立类事项得分低于60%,且未在"
