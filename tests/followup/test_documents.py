@@ -4,8 +4,6 @@ the unit's archive bundle — and templates or units that cannot make a document
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
