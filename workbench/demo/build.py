@@ -155,12 +155,19 @@ def _true_to_history(table: pd.DataFrame, unit_table: pd.DataFrame) -> pd.DataFr
     units = unit_table.set_index("unit_id")
     formed = pd.to_datetime(table["unit_id"].map(units["formed_on"]))
     early = formed.notna() & (pd.to_datetime(table["approved_on"]) < formed)
+    area_of = units["county"].fillna("")
+    round_of = table["matter_id"].str.rsplit("-", n=1).str[0]
+    moved: dict[tuple[str, str], str] = {}
     for idx in table.index[early.to_numpy(dtype=bool)]:
         uid = table.at[idx, "unit_id"]
-        area_of = units["county"].fillna("")
-        same_area = area_of == area_of[uid]
-        pool = units[(units["level"] == units.at[uid, "level"]) & same_area & units["formed_on"].isna()].index
-        new = next((u for u in pool if u > uid), pool[0])
+        pool = list(units[(units["level"] == units.at[uid, "level"]) & (area_of == area_of[uid])
+                          & units["formed_on"].isna()].index)
+        pool = [u for u in pool if u > uid] + [u for u in pool if u <= uid]
+        used = set(table.loc[round_of == round_of[idx], "unit_id"])
+        # one stand-in per body and round, a unit the round does not have yet: a round keeps as
+        # many units as it was drawn with
+        key = (round_of[idx], uid)
+        new = moved.setdefault(key, next((u for u in pool if u not in used), pool[0]))
         table.at[idx, "unit_id"] = new
         table.at[idx, "summary"] = table.at[idx, "summary"].replace(units.at[uid, "name"], units.at[new, "name"])
     area = table["matter_id"].str.split("-").str[0].map(lambda p: CITY if p == "C" else p)
