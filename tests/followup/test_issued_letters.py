@@ -104,3 +104,19 @@ def test_cli_correct_letter(fed_back, tmp_path, capsys):
     code = main(["letters", "--round", rid, "--out", str(tmp_path / "c"), "--correct", "C3", "--by", "王建华",
                  "--db", archive.url])
     assert code == 2 and "更正原因" in capsys.readouterr().err
+
+
+def test_chinese_numeral_date_for_templates_that_want_it():
+    from workbench.followup.letters import cn_date, cn_numeral_date
+
+    assert cn_numeral_date(date(2020, 9, 30)) == "二〇二〇年九月三十日"
+    assert cn_numeral_date(date(2018, 10, 1)) == "二〇一八年十月一日"
+    assert cn_numeral_date(date(2021, 12, 25)) == "二〇二一年十二月二十五日"
+    assert cn_date(date(2020, 9, 30)) == "2020年9月30日"  # GB/T 9704-2012 §7.3.5.3: Arabic numerals
+
+
+def test_cli_lists_the_register(fed_back, capsys):
+    archive, rid, _ = fed_back
+    assert main(["doc-numbers", "--year", "2018", "--db", archive.url]) == 0
+    out = capsys.readouterr().out
+    assert "潍编办函〔2018〕3号" in out and "letter:2018-city:C3" in out and "文号" in out

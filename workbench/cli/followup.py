@@ -17,6 +17,7 @@ from workbench.followup import (
     issue_letters,
     read_corrections,
     read_letters,
+    read_register,
     record_decisions,
     reject,
     seal_round,
@@ -127,6 +128,10 @@ def _add_documents(sub: argparse._SubParsersAction) -> None:
     by_option(p)
     db_option(p)
     p.set_defaults(func=_cmd_letters)
+    p = sub.add_parser("doc-numbers", help="the 文号 register: every document number given, and to what")
+    p.add_argument("--year", type=int, default=None)
+    db_option(p)
+    p.set_defaults(func=_cmd_doc_numbers)
     p = sub.add_parser("report", help="write the thematic report (HTML) of a round")
     p.add_argument("--round", dest="round_id", required=True)
     p.add_argument("--out", type=Path, required=True, help=".html file")
@@ -154,6 +159,13 @@ def _cmd_letters(args) -> int:
     paths = issue_letters(archive, args.round_id, args.out, args.issued_on or date.today(), args.by,
                           unit_ids=args.units, cc=args.cc)
     print(t("letters_written", args.lang, count=len(paths), out=args.out))
+    return 0
+
+
+def _cmd_doc_numbers(args) -> int:
+    reg = read_register(Archive(args.db, read_only=True), args.year)
+    reg["typed"] = reg["typed"].map(lambda v: t("typed", args.lang) if v else "")
+    print(format_table(reg[["doc_no", "ref", "typed", "number_by", "number_at"]], args.lang))
     return 0
 
 

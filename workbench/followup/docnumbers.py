@@ -24,6 +24,10 @@ register({
     "err_doc_no_taken": {"zh": "文号“{doc_no}”已用于 {ref},不能重复使用;请换一个文号或留空由系统取下一个号",
                          "en": "document number “{doc_no}” is already used by {ref}; type another or leave it blank "
                                "for the next free one"},
+    "ref": {"zh": "所编文件", "en": "Numbers"},
+    "typed": {"zh": "人工填写", "en": "Typed"},
+    "number_by": {"zh": "经办人", "en": "By"},
+    "number_at": {"zh": "登记时间", "en": "Recorded at"},
     "err_doc_no_format": {"zh": "文号“{doc_no}”不符合本单位的文号格式 {example}",
                           "en": "document number “{doc_no}” does not fit the office's format {example}"},
 })
@@ -78,4 +82,4 @@ def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | 
 def read_register(archive: Archive, year: int | None = None) -> pd.DataFrame:
     """The register as a table (every number given, in order)."""
     where = [doc_numbers.c.year == year] if year else []
-    return archive.read(doc_numbers, *where)
+    return archive.read(doc_numbers, *where).rename(columns={"by": "number_by", "at": "number_at"})

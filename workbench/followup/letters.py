@@ -98,12 +98,6 @@ def office_name(org: Organisation, area: str) -> str:
     return org.office_of(area)
 
 
-def doc_no_placeholder(org: Organisation, area: str, year: int) -> str:
-    """The 文号 line with the number left blank (kept for templates of other documents; letters
-    take their number from the register)."""
-    return org.letter_no(area, year, "  ")
-
-
 def _fmt(v, digits: int = 1) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):.{digits}f}"
 
