@@ -79,8 +79,9 @@ def test_feedback_letters_and_seal_are_refused_and_nothing_written(unfinished, t
     assert not (tmp_path / "fb").exists() and not (tmp_path / "l").exists()
 
 
-def test_cli_seal_refused_in_english_without_traceback(unfinished, capsys):
+def test_cli_seal_refused_in_english_without_traceback(unfinished, capsys, monkeypatch):
     archive, rid = unfinished
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")  # --lang en sets it; monkeypatch restores it afterwards
     code = main(["--lang", "en", "seal", "--round", rid, "--db", archive.url])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
