@@ -121,6 +121,16 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "问效轮次 {round_id} 不存在;先运行 workbench round create",
         "en": "round {round_id} does not exist; run `workbench round create` first",
     },
+    "err_concurrent_entry": {
+        "zh": "{matter} {indicator}:同一时间另有人录入了不同的结果;未导入任何数据,请核对后重试",
+        "en": "{matter} {indicator}: someone entered a different result at the same moment; nothing was "
+              "imported, check and try again",
+    },
+    "err_select_closed": {
+        "zh": "{round_id} 已完成或已封存,问效范围不能再改",
+        "en": "{round_id} is completed or sealed: its scope can no longer change",
+    },
+    "err_db_unreachable": {"zh": "无法打开档案 {archive}:{why}", "en": "cannot open the archive {archive}: {why}"},
     "err_bad_area": {
         "zh": "地区 {area} 无效;可选:{options}",
         "en": "area {area} is not valid; choose one of: {options}",

@@ -25,6 +25,7 @@ import yaml
 from workbench.errors import FAILURE_COLUMNS, ValidationError, WorkbenchError
 from workbench.labels import register, t
 from workbench.paths import parameter_file
+from workbench.yamlfile import safe_yaml
 
 LEVELS = ("province", "city", "county")
 SUBORDINATE_LEVEL = {"province": "city", "city": "county", "county": None}
@@ -247,7 +248,7 @@ def validate(doc, file: str = "organisation.yaml") -> Organisation:
 
 def parse(text: str, file: str = "organisation.yaml") -> Organisation:
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml(text)
     except yaml.YAMLError as exc:
         raise ValidationError(t("err_org_unreadable", why=f"{file}: {exc}")) from exc
     return validate(doc, file)

@@ -8,6 +8,7 @@ a reader (or a crash) sees the old file or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 import shutil
@@ -90,13 +91,26 @@ DEFAULT_DB_PATH = default_db_path()
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
+def _sweep_dead(path: Path) -> None:
+    """Remove the temporary files a killed writer left beside ``path``: their names carry the
+    writer's pid, and a pid that no longer runs will never finish them (issue 11)."""
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*-*.tmp"):
+        try:
+            os.kill(int(old.name[len(path.name) + 2:].split("-")[0]), 0)
+        except ProcessLookupError:
+            old.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OverflowError):
+            continue  # not ours, or another user's live process
+
+
 def _temporary(path: Path) -> tuple[int, Path]:
     """A new, empty file beside ``path`` with a random name, open for writing. Created
     exclusively: a file or a symlink planted at that name makes the attempt fail instead of
     being followed. Mode 0o666 less the umask, like any new file (mkstemp's files would be
     private to their owner)."""
+    _sweep_dead(path)
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
         try:
             return os.open(tmp, _CREATE, 0o666), tmp
         except FileExistsError:

@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "workbench"
 
 #: lowest first; a module may import its own package and the layers below its own, never above
 LAYERS: list[set[str]] = [
-    {"workbench", "workbench.errors", "workbench.labels", "workbench.paths", "workbench.dates"},
+    {"workbench", "workbench.errors", "workbench.labels", "workbench.paths", "workbench.dates",
+     "workbench.yamlfile"},
     {"workbench.organisation"},
     {"workbench.core"},
     {"workbench.scoring"},
@@ -28,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"workbench.filing"},
     {"workbench.forms", "workbench.explorer", "workbench.dashboard", "workbench.batch", "workbench.demo"},
     {"workbench.widgets"},
+    {"workbench.app"},
     {"workbench.cli"},
 ]
 

@@ -84,6 +84,7 @@ BAD = [
     ({"overrides": {"city": {"parameters": {"source": "x"}}}}, ["overrides.city.parameters.source"]),
     ({"parameters": {"weights": "parameters/weights/nope.yaml"}}, ["parameters.weights", "nope.yaml"]),
     ({"notebook": "notebooks/nope.ipynb"}, ["notebook", "nope.ipynb"]),
+    ({"notebook": "/etc/hostname"}, ["notebook", "/etc/hostname", "project's notebooks", "执行"]),
 ]
 
 
@@ -98,6 +99,22 @@ def test_bad_parameters_name_the_key(ro_archive, tmp_path, change, words):
         plan_year(2018, ro_archive, params)
     for word in words:
         assert word in str(err.value)
+
+
+def test_only_the_projects_notebooks_are_run(ro_archive, tmp_path):
+    """A parameters file may name a notebook, but the batch executes it: one outside the project's
+    notebooks (a copy of a real one, or a link pointing out) is refused with the reason."""
+    outside = tmp_path / "evil.ipynb"
+    outside.write_bytes((ROOT / "notebooks" / "round_report.ipynb").read_bytes())
+    with pytest.raises(WorkbenchError, match="project's notebooks") as err:
+        plan_year(2018, ro_archive, write_params(tmp_path, notebook=str(outside)))
+    assert "evil.ipynb" in str(err.value) and "2018.yaml" in str(err.value)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "report.ipynb").symlink_to(outside)
+    with pytest.raises(WorkbenchError, match="project's notebooks"):
+        plan_year(2018, ro_archive, write_params(tmp_path, notebook="notebooks/report.ipynb"))
+    shipped = ROOT / "notebooks" / "round_report.ipynb"
+    assert plan_year(2018, ro_archive, write_params(tmp_path, notebook=str(shipped))).tasks[0].notebook == shipped
 
 
 def test_year_without_data(ro_archive, tmp_path):

@@ -103,3 +103,22 @@ def test_write_tables_csv_and_xlsx(tmp_path):
     assert written[1].read_bytes() == "\ufeff名称\n甲\n".encode()
     (xlsx,) = write_tables(tmp_path / "r.xlsx", tables)
     assert list(pd.read_excel(xlsx, sheet_name=None)) == ["matters", "units"]
+
+
+def test_temporary_files_of_a_killed_writer_are_swept_by_the_next_write(tmp_path):
+    """A writer killed mid-write leaves ``.out.csv.PID-xxxx.tmp``; the next write to the same file
+    removes it once that pid is gone, and leaves a live writer's file alone."""
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    path = tmp_path / "out.csv"
+    killed = tmp_path / f".out.csv.{dead}-abcdef012345.tmp"
+    killed.write_text("half")
+    live = tmp_path / f".out.csv.{os.getpid()}-abcdef012345.tmp"
+    live.write_text("being written")
+    other = tmp_path / ".other.csv.1-abcdef012345.tmp"
+    other.write_text("another file's")
+    atomic_write(path, "new")
+    assert path.read_text() == "new" and not killed.exists() and live.exists() and other.exists()

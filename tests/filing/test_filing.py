@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from workbench.archive.schema import results, seals
 from workbench.demo.filing import DEMO_LATE, DEMO_MISSING
+from workbench.filing.keys import register_key
 from workbench.filing.package import (
     FilingError,
     FilingRejected,
@@ -38,8 +39,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 UNFILED = DEMO_MISSING[0]  # 2019-370786: completed and sealed (feedback 2019-05-20), never filed in the demo
 
 
-def test_package_round_trip_filed_on_time(demo_archive, tmp_path, catalogue):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), catalogue)
+@pytest.fixture
+def key(demo_db):
+    """370786's private key, made and registered by the demo beside its archive."""
+    return demo_db.parent / "keys" / "370786.key"
+
+
+def test_package_round_trip_filed_on_time(demo_archive, tmp_path, catalogue, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), catalogue, key=key)
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         manifest = json.loads(z.read("manifest.json"))
@@ -50,18 +57,20 @@ def test_package_round_trip_filed_on_time(demo_archive, tmp_path, catalogue):
     assert manifest["round_id"] == UNFILED and manifest["area"] == "370786" and manifest["year"] == 2019
     assert manifest["catalogue_hash"] == catalogue.hash and manifest["feedback_on"] == "2019-05-20"
     assert manifest["sealed_version"] == demo_archive.run_version(manifest["sealed_run_id"]) < manifest["sealed_run_id"]
-    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert set(manifest["files"]) == names - {"manifest.json", "manifest.sig"}
     assert manifest["counts"]["matters"] == len(results) == len(demo_archive.latest_results(UNFILED))
 
     row = receive_filing(demo_archive, path, "孙丽华", date(2019, 6, 12))
     assert row["new"] and row["status"] == "received" and row["problems"] == ""
     status = filing_status(demo_archive, 2019, as_of=date(2019, 12, 31)).set_index("round_id").loc[UNFILED]
     assert status["status"] == "on_time" and status["filed_on"] == date(2019, 6, 10)
-    assert status["days_after_feedback"] == 21 and status["days_after_eval"] == 56 and status["days_late"] == 0
+    # timeliness is counted to the day the city received it (12 June), not the letter's own date
+    assert status["received_on"] == date(2019, 6, 12) and status["receipt_gap_days"] == 2
+    assert status["days_after_feedback"] == 23 and status["days_after_eval"] == 58 and status["days_late"] == 0
 
 
-def test_re_receiving_the_same_package_adds_nothing(demo_archive, tmp_path):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+def test_re_receiving_the_same_package_adds_nothing(demo_archive, tmp_path, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     first = receive_filing(demo_archive, path, "孙丽华", date(2019, 6, 12))
     before = read_filings(demo_archive)
     again = receive_filing(demo_archive, path, "孙丽华", date(2019, 6, 30))
@@ -76,8 +85,8 @@ def _rewrite(src, dst, name: str, change) -> None:
             zout.writestr(info, change(data) if info.filename == name else data)
 
 
-def test_tampered_package_is_rejected_naming_the_file(demo_archive, tmp_path):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+def test_tampered_package_is_rejected_naming_the_file(demo_archive, tmp_path, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     bad = tmp_path / "bad.zip"
     _rewrite(path, bad, "results.csv", lambda b: b.replace(b",\xe5\xb7\xae", b",\xe4\xbc\x98", 1) + b"\n")
     before = read_filings(demo_archive)
@@ -90,8 +99,8 @@ def test_tampered_package_is_rejected_naming_the_file(demo_archive, tmp_path):
         receive_filing(demo_archive, tmp_path / "junk.zip", "孙丽华")
 
 
-def test_inconsistent_round_ids_are_rejected(demo_archive, tmp_path):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+def test_inconsistent_round_ids_are_rejected(demo_archive, tmp_path, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     with zipfile.ZipFile(path) as z:
         manifest = json.loads(z.read("manifest.json"))
     manifest["round_id"] = "2019-370781"  # hashes still match: the files themselves name 2019-370786
@@ -124,28 +133,30 @@ def test_rounds_that_cannot_be_filed_are_refused(demo_archive, tmp_path, monkeyp
     assert not out.exists() and not list(tmp_path.glob(".*tmp"))
 
 
-def test_filing_before_feedback_is_refused(demo_archive, tmp_path):
+def test_filing_before_feedback_is_refused(demo_archive, tmp_path, key):
     with pytest.raises(FilingError, match="2019-05-20"):
-        build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "x", date(2019, 5, 1))
+        build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "x", date(2019, 5, 1), key=key)
 
 
-def test_flagged_catalogue_and_rejection_after_review(demo_archive, archive, tmp_path, catalogue):
-    """Received into another archive (SQLite and PostgreSQL): recorded, the round known from the
-    package alone; a different catalogue is flagged; an officer may send it back."""
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 25))
+def test_flagged_catalogue_and_rejection_after_review(demo_archive, archive, tmp_path, catalogue, key):
+    """Received into another archive (SQLite and PostgreSQL) that knows the round and the county's
+    key: a different catalogue is flagged; an officer may send it back."""
+    register_key(archive, "370786", key.with_suffix(".pub").read_bytes(), "孙丽华")
+    create_round(archive, 2019, "370786")
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 25), key=key)
     other = dataclasses.replace(catalogue, hash="0" * 64)
     row = receive_filing(archive, path, "孙丽华", date(2019, 6, 26), catalogue=other)
     assert row["status"] == "flagged" and "指标体系" in row["problems"]
     status = filing_status(archive, as_of=date(2019, 12, 31))
     assert list(status["round_id"]) == [UNFILED] and status.at[0, "status"] == "late"
-    assert status.at[0, "days_late"] == 6
+    assert status.at[0, "days_late"] == 7  # received 26 June, deadline 19 June
     reject_filing(archive, row["filing_id"], "孙丽华", "结果与核查记录不符,请重报")
     assert filing_status(archive, as_of=date(2019, 12, 31)).at[0, "status"] == "rejected"
     assert read_filings(archive).at[0, "status"] == "rejected"
 
 
-def test_results_differing_from_the_archive_are_flagged(demo_archive, tmp_path):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+def test_results_differing_from_the_archive_are_flagged(demo_archive, tmp_path, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     run_id = int(seal_of(demo_archive, UNFILED)["run_id"])
     first = demo_archive.results(run_id).iloc[0]["matter_id"]
     with demo_archive.engine.begin() as conn:  # the archive's sealed result changed after the package was built
@@ -157,8 +168,8 @@ def test_results_differing_from_the_archive_are_flagged(demo_archive, tmp_path):
     assert filing_status(demo_archive, 2019, date(2019, 12, 31)).set_index("round_id").at[UNFILED, "status"] == "on_time"
 
 
-def test_round_dates_differing_from_the_archive_are_flagged(demo_archive, tmp_path):
-    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10))
+def test_round_dates_differing_from_the_archive_are_flagged(demo_archive, tmp_path, key):
+    path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     with zipfile.ZipFile(path) as z:
         assert "p.zip" in "".join(p.text for p in __import__("docx").Document(io.BytesIO(
             z.read(next(n for n in z.namelist() if n.endswith("报备函.docx"))))).paragraphs)
@@ -181,18 +192,25 @@ def test_late_missing_due_on_dated_scenarios():
                  ("2020-370706", date(2020, 5, 20))]
     sealed = pd.DataFrame(seal_rows, columns=["round_id", "feedback_issued_on"])
     f = pd.DataFrame([
-        (1, "2020-370701", date(2020, 6, 19), date(2020, 6, 22), "received", ""),  # the deadline day itself
+        (1, "2020-370701", date(2020, 6, 5), date(2020, 6, 19), "received", ""),  # received on the deadline day
         (2, "2020-370702", date(2020, 6, 20), date(2020, 6, 20), "flagged", "x"),  # one day late
         (3, "2020-370706", date(2020, 6, 1), date(2020, 6, 2), "rejected", "y"),   # sent back
     ], columns=["filing_id", "round_id", "filed_on", "received_on", "status", "problems"])
     f = f.assign(year=2020, area=f["round_id"].str[5:], eval_date=ev, feedback_on=date(2020, 5, 20))
-    out = judge_filings(rounds, sealed, f, as_of=date(2020, 6, 25)).set_index("round_id")
+    out = judge_filings(rounds, sealed, f, as_of=date(2020, 6, 25), receipt_gap_days=10).set_index("round_id")
     assert "2020-city" not in out.index
     assert out["status"].to_dict() == {"2020-370701": "on_time", "2020-370702": "late", "2020-370703": "missing",
                                        "2020-370704": "due", "2020-370705": "in_progress",
                                        "2020-370706": "rejected"}
     assert out.at["2020-370702", "days_late"] == 1 and out.at["2020-370701", "days_late"] == 0
     assert out.at["2020-370701", "deadline"] == date(2020, 6, 19)
+    # the letter is dated 14 days before the city received it: kept, and flagged (limit 10 days)
+    assert out.at["2020-370701", "receipt_gap_days"] == 14 and "晚 14 天" in out.at["2020-370701", "problems"]
+    assert out.at["2020-370702", "problems"] == "x"
+    # the letter's date never decides timeliness: a letter dated on time but received late is late
+    backdated = f.assign(filed_on=date(2020, 5, 21), received_on=date(2020, 6, 24))
+    assert judge_filings(rounds, sealed, backdated, date(2020, 6, 25)).set_index("round_id").at[
+        "2020-370701", "status"] == "late"
     # Counted from the evaluation date instead: every round has a deadline, 15 May.
     by_eval = judge_filings(rounds, sealed, f, date(2020, 6, 25), 30, "eval_date").set_index("round_id")
     assert by_eval.at["2020-370701", "status"] == "late" and by_eval.at["2020-370705", "status"] == "missing"
@@ -304,20 +322,21 @@ def test_demo_filing_status_mostly_on_time(demo_archive):
     assert perf.set_index("area").at["370724", "pts_filing"] == 0  # 临朐县 never filed 2020
 
 
-def test_cli_file_receive_filings(demo_archive, tmp_path):
+def test_cli_file_receive_filings(demo_archive, tmp_path, key):
     db = demo_archive.url
     env = {**os.environ, "PYTHONPATH": ROOT, "WORKBENCH_LANG": "en"}
     cli = [sys.executable, "-m", "workbench.cli"]
     pkg = tmp_path / "p.zip"
     run = lambda *a: subprocess.run(cli + list(a), capture_output=True, text=True, env=env, cwd=ROOT)  # noqa: E731
-    r = run("file", "--round", UNFILED, "--out", str(pkg), "--by", "李晓梅", "--on", "2019-07-01", "--db", db)
+    r = run("file", "--round", UNFILED, "--out", str(pkg), "--by", "李晓梅", "--on", "2019-07-01", "--db", db,
+            "--key", str(key))
     assert r.returncode == 0, r.stderr
     r = run("receive", str(pkg), "--by", "孙丽华", "--on", "2019-07-02", "--db", db)
     assert r.returncode == 0 and "filing recorded" in r.stdout, r.stderr
     r = run("filings", "--year", "2019", "--as-of", "2019-12-31", "--out", str(tmp_path / "f.csv"), "--db", db)
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(tmp_path / "f.csv", encoding="utf-8-sig").set_index("Round")
-    assert table.at[UNFILED, "Filing status"] == "late" and int(table.at[UNFILED, "Days late"]) == 12
+    assert table.at[UNFILED, "Filing status"] == "late" and int(table.at[UNFILED, "Days late"]) == 13
     assert (tmp_path / "f-performance.csv").exists()
 
 
@@ -325,7 +344,7 @@ def test_filings_table_is_created_on_every_archive(archive):
     assert "filings" in sa.inspect(archive.engine).get_table_names()
 
 
-def test_notebook_files_receives_and_shows_status(demo_db, tmp_path):
+def test_notebook_files_receives_and_shows_status(demo_db, tmp_path, key):
     import nbformat
     import papermill
 
@@ -336,6 +355,7 @@ def test_notebook_files_receives_and_shows_status(demo_db, tmp_path):
     assert "parameters" in first.metadata["tags"] and "\nround_id = " in "\n" + first.source
     db = tmp_path / "demo.db"
     shutil.copy(demo_db, db)
+    shutil.copytree(key.parent, tmp_path / "keys")  # the notebook signs with keys/AREA.key beside the archive
     out = tmp_path / "07.ipynb"
     papermill.execute_notebook(
         src, str(out), parameters={"round_id": UNFILED, "db": str(db), "lang": "en", "officer": "孙丽华",

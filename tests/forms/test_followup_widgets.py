@@ -104,8 +104,9 @@ def test_every_action_names_its_item_and_the_pick_never_moves(tmp_path, catalogu
     def named(item_id):
         it = R.get_item(archive, item_id)
         name = catalogue.indicators.at[it["indicator_id"], "name_zh"]
-        return [f"#{item_id}", archive.unit_names()[it["unit_id"]], it["unit_id"], it["matter_id"],
-                it["indicator_id"], name, it["problem"]]
+        doc_no = archive.matters().set_index("matter_id").at[it["matter_id"], "doc_no"]
+        # issue 13: names, not codes — the unit by name, the matter by its 文号
+        return [archive.unit_names()[it["unit_id"]], doc_no, it["indicator_id"], name, it["problem"]]
 
     def status(i):
         return R.get_item(archive, i)["status"]

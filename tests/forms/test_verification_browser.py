@@ -51,7 +51,7 @@ def voila(demo_archive, catalogue):
 
     matter, indicator, grade = open_matter(demo_archive, catalogue)
     port = free_port()
-    env = {**os.environ, "WORKBENCH_DB": demo_archive.url, "WORKBENCH_ROUND": RID, "WORKBENCH_LANG": "zh",
+    env = {**os.environ, "WORKBENCH_DB": demo_archive.url, "WORKBENCH_LANG": "zh",
            "WORKBENCH_OFFICER": OFFICER, "WORKBENCH_MATTER": matter,
            "JUPYTER_PATH": os.pathsep.join(filter(None, [str(CONFIG_DIR), os.environ.get("JUPYTER_PATH")]))}
     voila_bin = Path(sys.executable).with_name("voila")

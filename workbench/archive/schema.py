@@ -104,7 +104,13 @@ entries = sa.Table(
     sa.Column("note", sa.Text, default=""),
     sa.Column("entered_by", sa.String(60)),
     sa.Column("entered_at", sa.DateTime),
+    # The entry this one replaces (0: the first for its key). Unique per key, so two imports that
+    # read the same current entry cannot both append after it: the database, not a check in
+    # Python, keeps one file imported twice — even at the same moment — from adding anything.
+    # NULL (rows written by the demo builder) is outside the constraint.
+    sa.Column("supersedes", sa.Integer),
     sa.Index("ix_entries_key", "round_id", "matter_id", "indicator_id", "source"),
+    sa.UniqueConstraint("round_id", "matter_id", "indicator_id", "source", "supersedes", name="uq_entries_chain"),
 )
 
 
@@ -261,6 +267,21 @@ amendments = sa.Table(
 )
 
 
+matter_amendments = sa.Table(
+    # A change to an archived matter's facts made on purpose (``import matters --amend``): the
+    # value before and after, who, when and why. Without one, a changed matter is refused.
+    "matter_amendments", metadata,
+    sa.Column("amendment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("matter_id", sa.String(40), sa.ForeignKey("matters.matter_id"), nullable=False),
+    sa.Column("column", sa.String(40), nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Column("by", sa.String(60), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("why", sa.Text, nullable=False),
+)
+
+
 letters = sa.Table(
     "letters", metadata,
     sa.Column("letter_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -376,4 +397,23 @@ filings = sa.Table(
     sa.Column("status", sa.String(10), nullable=False),  # received | flagged | rejected
     sa.Column("problems", sa.Text, default=""),  # one per line, zh
     sa.Column("manifest", sa.Text, nullable=False),
+    # signed packages (issue 11): the key that signed it; package_sha256 is the content id (the
+    # hash of the manifest's entry hashes), so the same files re-zipped count once
+    sa.Column("key_id", sa.String(64)),
+    sa.Column("receipt_gap_days", sa.Integer),  # received_on − filed_on (the 报备函's own date)
+)
+
+
+# ---------------------------------------------------------------- county filing keys (issue 11)
+filing_keys = sa.Table(
+    "filing_keys", metadata,
+    # key_id: SHA-256 of the raw Ed25519 public key, as the package's manifest names it
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("area", sa.String(6), nullable=False, index=True),
+    sa.Column("public_key", sa.Text, nullable=False),  # PEM
+    sa.Column("registered_by", sa.String(60), nullable=False),
+    sa.Column("registered_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_by", sa.String(60)),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("revoke_reason", sa.Text),
 )

@@ -9,6 +9,7 @@ scoring run — so the history of every number is kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from workbench.paths import default_db_path
 
 from .schema import (
     entries,
+    matter_amendments,
     matters,
     metadata,
     organisation,
@@ -76,12 +78,29 @@ class Archive:
                 )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+                # Concurrent writers wait for each other (up to a minute) instead of failing.
+                self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool,
+                                               connect_args={"timeout": 60})
         else:
             args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
             self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
         if not read_only:
-            metadata.create_all(self.engine)
+            try:
+                metadata.create_all(self.engine)
+                self._add_entry_chain()
+            except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
+                raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
+                                       why=str(exc.orig).strip().splitlines()[0])) from exc
+
+    def _add_entry_chain(self) -> None:
+        """An archive made before entries had ``supersedes`` gets the column and its unique index
+        (create_all makes missing tables only); its older rows stay NULL, outside the index."""
+        with self.engine.begin() as conn:
+            if "supersedes" in {c["name"] for c in sa.inspect(conn).get_columns("entries")}:
+                return
+            conn.exec_driver_sql("ALTER TABLE entries ADD COLUMN supersedes INTEGER")
+            conn.exec_driver_sql("CREATE UNIQUE INDEX uq_entries_chain ON entries "
+                                 "(round_id, matter_id, indicator_id, source, supersedes)")
 
     def __repr__(self) -> str:
         return f"Archive({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -238,21 +257,50 @@ class Archive:
             recs = df[cols].astype(object).where(df[cols].notna(), None).to_dict("records")
             conn.execute(table.insert(), recs)
 
-    def upsert(self, table: sa.Table, df: pd.DataFrame) -> int:
-        """Replace rows with the same primary key, insert the rest: one transaction."""
-        (key,) = [c.name for c in table.primary_key.columns]
+    @contextlib.contextmanager
+    def _writing(self):
+        """A write transaction that reads first: on SQLite it takes the write lock at BEGIN
+        (IMMEDIATE), so two processes cannot both read and then both fail to upgrade."""
         with self.engine.begin() as conn:
-            ids = list(df[key])
-            for i in range(0, len(ids), 500):
-                conn.execute(table.delete().where(table.c[key].in_(ids[i:i + 500])))
-            self._insert(conn, table, df)
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+
+    def _dialect_insert(self, table: sa.Table):
+        if self.engine.dialect.name == "postgresql":
+            return sa.dialects.postgresql.insert(table)
+        return sa.dialects.sqlite.insert(table)
+
+    def upsert(self, table: sa.Table, df: pd.DataFrame, extra_table: sa.Table | None = None,
+               extra: pd.DataFrame | None = None) -> int:
+        """Update rows with the same primary key in place, insert the rest: one statement, one
+        transaction. In place (INSERT … ON CONFLICT DO UPDATE), not delete-and-insert: a unit or
+        matter that other rows refer to can be updated, and concurrent imports of one file
+        cannot collide on the key. ``extra`` rows go into ``extra_table`` in the same transaction."""
+        if df.empty:
+            return 0
+        (key,) = [c.name for c in table.primary_key.columns]
+        cols = [c.name for c in table.columns]
+        full = df.reindex(columns=cols)  # a column the file lacks is NULL, as a replaced row had it
+        recs = full.astype(object).where(full.notna(), None).to_dict("records")
+        stmt = self._dialect_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=[key],
+                                          set_={c: stmt.excluded[c] for c in cols if c != key})
+        with self._writing() as conn:
+            conn.execute(stmt, recs)
+            if extra_table is not None and extra is not None and len(extra):
+                self._insert(conn, extra_table, extra)
         return len(df)
 
     def import_units(self, df: pd.DataFrame) -> int:
         return self.upsert(units, df)
 
-    def import_matters(self, df: pd.DataFrame) -> int:
-        return self.upsert(matters, df)
+    def import_matters(self, df: pd.DataFrame, amendments: pd.DataFrame | None = None) -> int:
+        """Add or update matters; ``amendments`` (matter_id, column, old, new, by, why) are
+        recorded with them, in one transaction."""
+        if amendments is not None:
+            amendments = amendments.assign(at=now())
+        return self.upsert(matters, df, matter_amendments, amendments)
 
     def create_round(self, spec: RoundSpec, created_by: str = "", team: str = "") -> str:
         with self.engine.begin() as conn:
@@ -294,21 +342,43 @@ class Archive:
         new["result"] = new["result"].astype(object).where(new["result"].notna(), None)
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             current = pd.concat(
                 [self._current(conn, r) for r in new["round_id"].unique()], ignore_index=True
             )
-            if not current.empty:
-                merged = new.merge(current[key + ["result", "note"]], on=key, how="left",
-                                   suffixes=("", "_old"), indicator=True)
-                same = (merged["_merge"] == "both") & (
-                    merged["result"].fillna("\0") == merged["result_old"].fillna("\0")
-                ) & (merged["note"].fillna("") == merged["note_old"].fillna(""))
-                new = new[~same.to_numpy()]
+            merged = new.merge(current[key + ["entry_id", "result", "note"]], on=key, how="left",
+                               suffixes=("", "_old"), indicator=True)
+            same = (merged["_merge"] == "both") & (
+                merged["result"].fillna("\0") == merged["result_old"].fillna("\0")
+            ) & (merged["note"].fillna("") == merged["note_old"].fillna(""))
+            new = new[~same.to_numpy()].assign(
+                supersedes=merged.loc[~same, "entry_id"].fillna(0).astype(int).to_numpy())
             new = new.assign(entered_by=new.get("entered_by", entered_by) if "entered_by" in new else entered_by,
                              entered_at=at or now())
-            self._insert(conn, entries, new)
-        return len(new)
+            return self._append_entries(conn, new)
+
+    def _append_entries(self, conn, new: pd.DataFrame) -> int:
+        """Insert each entry after the one it supersedes unless another process already did; a
+        concurrent *different* change to the same entry aborts the whole import (nothing written)."""
+        if new.empty:
+            return 0
+        cols = [c.name for c in entries.columns if c.name in new.columns]
+        recs = new[cols].astype(object).where(new[cols].notna(), None).to_dict("records")
+        chain = ["round_id", "matter_id", "indicator_id", "source", "supersedes"]
+        stmt = self._dialect_insert(entries).on_conflict_do_nothing(index_elements=chain)
+        written = len(conn.execute(stmt.returning(entries.c.entry_id), recs).all())
+        if written < len(recs):
+            there = pd.DataFrame(conn.execute(sa.select(entries).where(
+                entries.c.round_id.in_(list(new["round_id"].unique())),
+                entries.c.supersedes.in_([int(v) for v in new["supersedes"].unique()]),
+            )).mappings().all(), columns=[c.name for c in entries.columns])
+            both = new.merge(there, on=chain, suffixes=("", "_there"))
+            differs = (both["result"].fillna("\0") != both["result_there"].fillna("\0")) | (
+                both["note"].fillna("") != both["note_there"].fillna(""))
+            if differs.any():
+                raise WorkbenchError(t("err_concurrent_entry", matter=both.loc[differs, "matter_id"].iloc[0],
+                                       indicator=both.loc[differs, "indicator_id"].iloc[0]))
+        return written
 
     def _current(self, conn, round_id: str) -> pd.DataFrame:
         rows = conn.execute(

@@ -39,6 +39,7 @@ from workbench.paths import (
     parameters_dir,
     project_root,
 )
+from workbench.yamlfile import read_yaml
 
 DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "round_report.ipynb"
 #: notebook parameters the batch sets for every round; a parameters file may not set them
@@ -108,6 +109,10 @@ register({
         "zh": "笔记本 {notebook} 缺少批处理所需参数 {name}",
         "en": "notebook {notebook} lacks the parameter {name} that the batch sets",
     },
+    "bp_notebook_outside": {
+        "zh": "{path}:notebook 只能是项目自带的笔记本(.ipynb,位于 {options}),不能是 {value}:批处理会执行它",
+        "en": "{path}: notebook must be one of the project's notebooks (.ipynb under {options}), not {value}: "
+              "the batch executes it"},
     "bp_missing_file": {"zh": "{path}:{name} 指向的文件不存在:{value}",
                         "en": "{path}: {name} names a file that does not exist: {value}"},
     "bp_unknown_area": {
@@ -191,7 +196,7 @@ def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
     if not path.is_file():
         raise _fail("bp_no_file", year=year, path=path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except yaml.YAMLError as exc:
         raise WorkbenchError(f"{t('bp_not_yaml', 'zh', path=path)}\n"
                              f"{t('bp_not_yaml', 'en', path=path)}\n{exc}") from exc
@@ -217,6 +222,18 @@ def read_params_file(year: int, params_dir: Path) -> tuple[Path, dict]:
     if isinstance(raw.get("areas"), list):
         raw["areas"] = [str(a) for a in raw["areas"]]
     return path, raw
+
+
+def project_notebook_dirs() -> list[Path]:
+    """Where a batch may take its notebook from: the shipped notebooks and the project's own."""
+    return [d.resolve() for d in dict.fromkeys((NOTEBOOKS_DIR, project_root() / "notebooks"))]
+
+
+def check_project_notebook(path: Path, notebook: Path) -> None:
+    """A parameters file runs code: only a project notebook (``.ipynb``, symlinks resolved) is run."""
+    dirs = project_notebook_dirs()
+    if notebook.suffix != ".ipynb" or not any(notebook.is_relative_to(d) for d in dirs):
+        raise _fail("bp_notebook_outside", path=path, value=notebook, options=", ".join(map(str, dirs)))
 
 
 def notebook_parameters(notebook: Path) -> dict[str, dict]:
@@ -338,9 +355,10 @@ def plan_year(year: int, archive, params_dir: Path | None = None, areas: list[st
             if area not in wanted:
                 raise _fail("bp_unknown_area", area=area, path=path, options=", ".join(wanted))
         wanted = [a for a in wanted if a in areas]
-    notebook = (root / raw["notebook"]).resolve() if "notebook" in raw else DEFAULT_NOTEBOOK
+    notebook = (root / str(raw["notebook"])).resolve() if "notebook" in raw else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise _fail("bp_missing_file", path=path, name="notebook", value=notebook)
+    check_project_notebook(path, notebook)
     declared = notebook_parameters(notebook)
     base = raw.get("parameters") or {}
     check_notebook_parameters(path, notebook, base, "parameters", declared)

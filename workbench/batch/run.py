@@ -37,6 +37,7 @@ from workbench.paths import TEMPLATES, atomic_write
 from .index import write_index
 from .params import RoundTask, YearPlan, file_hash, plan_year, round_title
 from .report import normalise_office_file
+from .workers import init_worker, sweep_leftovers
 
 KERNEL_NAME = "workbench"
 PORT_RACE = "Address already in use"
@@ -335,6 +336,8 @@ def run_batch(years: list[int], db: str | None = None, params_dir: Path | None =
     locks: list[Path] = []
     try:
         locks += [_lock(p.output) for p in plans]
+        for plan in plans:  # what a killed run left (we hold the lock: no other batch is writing)
+            sweep_leftovers(plan.output)
         return _run_plans(plans, jobs, resume, stream, started)
     finally:
         for lock in locks:
@@ -416,7 +419,8 @@ def _run_all(tasks: list[RoundTask], jobs: int, progress: Progress):
     if not tasks:
         return
     jobs = max(1, min(jobs, len(tasks)))
-    with ProcessPoolExecutor(jobs, mp_context=_mp_context()) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=init_worker,
+                             initargs=(os.getpid(),)) as pool:
         pending = {pool.submit(run_round, task): task for task in tasks}
         while pending:
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

@@ -11,13 +11,16 @@ import argparse
 import os
 import sys
 
+import sqlalchemy as sa
+
 from workbench import __version__
 from workbench.errors import ValidationError, WorkbenchError
+from workbench.labels import t
 
-from . import batch, filing, followup, robustness, rounds, serve
+from . import app, batch, filing, followup, keys, robustness, rounds, serve
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
-COMMANDS = (rounds, serve, batch, followup, robustness, filing)
+COMMANDS = (rounds, app, serve, batch, followup, robustness, filing, keys)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sa.exc.OperationalError as exc:  # the database went away or is locked mid-command
+        print(f"error: {t('err_db_unreachable', archive=args.db or '', why=str(exc.orig).strip().splitlines()[0])}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -8,17 +8,17 @@ from workbench.batch import default_jobs, run_batch
 from workbench.labels import t
 from workbench.paths import project_root
 
-from .common import db_option
+from .common import db_option, int_range, year_arg
 
 
 # ------------------------------------------------------------------ command line
 def add_cli(subparsers) -> None:
 
     p = subparsers.add_parser("batch", help="run every round of a year through the report notebook")
-    p.add_argument("--year", type=int, action="append", required=True,
+    p.add_argument("--year", type=year_arg, action="append", required=True,
                    help="a year with parameters/<year>.yaml; repeat for several years")
     p.add_argument("--areas", help="only these areas, comma-separated: city,370781")
-    p.add_argument("--jobs", type=int, default=default_jobs(),
+    p.add_argument("--jobs", type=int_range(1, 64), default=default_jobs(),
                    help="rounds run at once, each in its own process and kernel (default: cores)")
     p.add_argument("--resume", action="store_true",
                    help="skip rounds whose inputs are unchanged since their successful run")

@@ -19,7 +19,7 @@ from workbench.filing import (
 )
 from workbench.labels import t
 
-from .common import by_option, date_arg, db_option, format_table
+from .common import by_option, date_arg, db_option, format_table, out_path, year_arg
 
 
 def add_cli(sub) -> None:
@@ -27,9 +27,11 @@ def add_cli(sub) -> None:
 
     p = sub.add_parser("file", help="county office: write a completed, sealed round's filing package (报备)")
     p.add_argument("--round", dest="round_id", required=True)
-    p.add_argument("--out", type=Path, required=True, help=".zip file")
+    p.add_argument("--out", type=out_path(".zip"), required=True, help=".zip file")
     by_option(p, help="who files it (contact on the cover letter)")
     p.add_argument("--on", type=date_arg, help="date of the filing (default today)")
+    p.add_argument("--key", type=Path, required=True, metavar="PRIVATE_KEY",
+                   help="the county office's private key (from `workbench keys new`); signs the package")
     db_option(p)
     p.set_defaults(func=_cmd_file)
     p = sub.add_parser("receive", help="city office: check a county's filing package and record it")
@@ -39,16 +41,17 @@ def add_cli(sub) -> None:
     db_option(p)
     p.set_defaults(func=_cmd_receive)
     p = sub.add_parser("filings", help="filing status of county rounds and the counties' performance points")
-    p.add_argument("--year", type=int, help="one year (default: every year; performance for each)")
+    p.add_argument("--year", type=year_arg, help="one year (default: every year; performance for each)")
     p.add_argument("--as-of", type=date_arg, help="judge deadlines, items and decisions as of this date")
-    p.add_argument("--out", type=Path, help=".xlsx (two sheets) or .csv (FILE and FILE-performance.csv)")
+    p.add_argument("--out", type=out_path(".xlsx", ".csv"), help=".xlsx (two sheets) or .csv (FILE and FILE-performance.csv)")
     db_option(p)
     p.set_defaults(func=cmd_filings)
 
 
 
 def _cmd_file(args) -> int:
-    path = build_filing_package(Archive(args.db), args.round_id, args.out, args.by, args.on)
+    path = build_filing_package(Archive(args.db), args.round_id, args.out, args.by, args.on,
+                                key=args.key)
     with zipfile.ZipFile(path) as z:
         n = len(z.namelist())
     print(t("filing_written", args.lang, round_id=args.round_id, path=path, files=n))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
 from workbench.archive import Archive
 from workbench.followup import (
@@ -27,7 +26,7 @@ from workbench.followup import (
 )
 from workbench.labels import t
 
-from .common import by_option, date_arg, db_option, format_table
+from .common import by_option, date_arg, db_option, format_table, out_dir, out_path
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
@@ -111,14 +110,14 @@ def _add_documents(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("feedback", help="issue feedback: letters, thematic report, Excel summary; seal the round")
     p.add_argument("--round", dest="round_id", required=True)
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=out_dir, required=True, help="output folder")
     p.add_argument("--issued-on", type=date_arg, default=None)
     by_option(p, required=True)
     db_option(p)
     p.set_defaults(func=_cmd_feedback)
     p = sub.add_parser("letters", help="write (and archive) the feedback letters of a round")
     p.add_argument("--round", dest="round_id", required=True)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=out_dir, required=True)
     p.add_argument("--unit", dest="units", action="append", help="only this unit (repeatable)")
     p.add_argument("--issued-on", type=date_arg, default=None)
     p.add_argument("--cc", default="", help="抄送: the offices that receive a copy")
@@ -134,7 +133,7 @@ def _add_documents(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_doc_numbers)
     p = sub.add_parser("report", help="write the thematic report (HTML) of a round")
     p.add_argument("--round", dest="round_id", required=True)
-    p.add_argument("--out", type=Path, required=True, help=".html file")
+    p.add_argument("--out", type=out_path(".html"), required=True, help=".html file")
     p.add_argument("--as-of", type=date_arg, default=None)
     db_option(p)
     p.set_defaults(func=_cmd_report)
@@ -180,7 +179,7 @@ def _add_history(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("history", help="export a unit's electronic archive (rounds, results, letters, items, decisions)")
     p.add_argument("--unit", dest="unit_id", required=True)
-    p.add_argument("--out", type=Path, required=True, help=".zip file")
+    p.add_argument("--out", type=out_path(".zip"), required=True, help=".zip file")
     db_option(p)
     p.set_defaults(func=_cmd_history)
 

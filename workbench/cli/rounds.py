@@ -18,12 +18,13 @@ from workbench.files import (
     load_catalogue,
     load_weights,
 )
+from workbench.followup import rescore, seal_of
 from workbench.labels import register, t
 from workbench.organisation import load_organisation
 from workbench.paths import create_project
 from workbench.rounds import create_round, score_archived_round, select_round
 
-from .common import by_option, date_arg, db_option, format_table, open_archive
+from .common import by_option, date_arg, db_option, format_table, open_archive, out_path, year_arg
 
 register({
     "project_exists": {"zh": "{path} 已存在,未作改动", "en": "{path} exists; nothing was changed"},
@@ -57,6 +58,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("what", choices=["units", "matters", "entries"])
     p.add_argument("file", type=Path)
     p.add_argument("--round", dest="round_id", help="entries only: the round they belong to")
+    p.add_argument("--amend", action="store_true",
+                   help="correct archived facts on purpose: matters are updated, a sealed round's entries "
+                        "re-scored; needs --reason and --by, both recorded")
+    p.add_argument("--reason", default="", help="why the archived facts are amended (with --amend)")
     by_option(p, help="who enters them")
     db_option(p)
     p.set_defaults(func=cmd_import)
@@ -64,7 +69,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("round", help="manage rounds")
     rsub = p.add_subparsers(dest="round_command", required=True)
     c = rsub.add_parser("create", help="create a round for a year and an area")
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=year_arg, required=True)
     c.add_argument("--area", required=True, help="city or a county's 6-digit division code")
     c.add_argument("--window-start", type=date_arg)
     c.add_argument("--window-end", type=date_arg)
@@ -83,7 +88,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--round", dest="round_id", required=True)
     p.add_argument("--source", choices=["verified", "self"], default="verified")
     p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
-    p.add_argument("--out", type=Path, required=True, action="append",
+    p.add_argument("--out", type=out_path(".csv", ".xlsx"), required=True, action="append",
                    help=".csv or .xlsx; repeat for both")
     by_option(p)
     db_option(p)
@@ -132,10 +137,16 @@ def cmd_import(args) -> int:
     if args.what == "units":
         report = import_units(archive, args.file)
     elif args.what == "matters":
-        report = import_matters(archive, args.file)
+        report = import_matters(archive, args.file, args.by, args.reason, amend=args.amend)
     else:
-        report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by,
-                                round_id=args.round_id)
+        if args.amend and not (args.reason.strip() and args.by.strip()):
+            raise WorkbenchError(t("chg_amend_why"))
+        catalogue = load_catalogue()
+        report = import_entries(archive, args.file, catalogue, entered_by=args.by,
+                                round_id=args.round_id, amend=args.amend)
+        for round_id in report.rounds if args.amend and report.written else ():
+            if seal_of(archive, round_id):  # the amendment: a new version, who and why
+                rescore(archive, round_id, catalogue, args.by, args.reason)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"{report.file}: {report.rows} rows read, {report.written} written")

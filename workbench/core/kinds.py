@@ -56,8 +56,13 @@ def _parse_yes_no(text: pd.Series, vocab: Vocabulary) -> pd.Series:
     return text.map(yes_no).astype("float64")
 
 
+#: a measured ratio's magnitude limit: inf, nan and 1e309 would otherwise earn full points
+RATIO_LIMIT = 1e6
+
+
 def _parse_ratio(text: pd.Series, vocab: Vocabulary) -> pd.Series:
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    value = pd.to_numeric(text, errors="coerce").astype("float64")
+    return value.where(np.isfinite(value) & (value.abs() <= RATIO_LIMIT))
 
 
 def _fraction_identity(value: pd.Series, target: pd.Series, over: pd.Series) -> pd.Series:

@@ -10,11 +10,13 @@ from workbench.labels import t
 from workbench.paths import atomic_write
 
 from .excel import write_workbook
+from .neutralise import neutralise_frame
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as the package writes every .csv: no index, UTF-8 with BOM, "\\n" line ends."""
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """A table as the package writes every .csv: no index, UTF-8 with BOM, "\\n" line ends, and
+    no cell a spreadsheet would run as a formula."""
+    return neutralise_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def export_table(df: pd.DataFrame, path: str | Path) -> Path:

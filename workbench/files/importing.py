@@ -1,13 +1,12 @@
 """Files in and out: units, matters and entries from .xlsx / .csv; results out to .csv / .xlsx.
 
-Chinese Excel saves CSV as GB18030, so CSVs are read as UTF-8, UTF-8 with BOM or GB18030, in that
-order. Every import validates the whole file first (all failing cells in one report) and writes in
+Files are read by ``reading.read_table`` (encodings, sizes and malformed files are handled there).
+Every import validates the whole file first (all failing cells in one report) and writes in
 one transaction only if nothing failed: a bad file leaves the archive byte-for-byte unchanged.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from workbench.core import Catalogue, parse_results
 from workbench.errors import ValidationError
 from workbench.labels import t
 
+from .changes import matter_changes, sealed_changes
+from .reading import read_table
 from .tables import (
     ENTRY_COLUMNS,
     Failures,
@@ -27,8 +28,6 @@ from .tables import (
     check_units,
 )
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-
 
 @dataclass
 class ImportReport:
@@ -36,36 +35,7 @@ class ImportReport:
     rows: int
     written: int
     warnings: list[str] = field(default_factory=list)
-
-
-def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a .csv or .xlsx as strings exactly as typed (no NA guessing, no number reformatting)."""
-    path = Path(path)
-    fail = Failures(path.name)
-    if not path.exists():
-        fail.add(None, "", str(path), t("err_file_missing"))
-        raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data = path.read_bytes()
-        for enc in ENCODINGS:
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            fail.add(None, "", "", t("err_decode"))
-            raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-        except Exception as exc:  # a corrupt workbook: openpyxl raises many kinds
-            fail.add(None, "", "", f"{t('err_file_type')} ({exc})")
-            raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame()) from exc
-    fail.add(None, "", suffix, t("err_file_type"))
-    raise ValidationError(t("err_import_failed", file=path.name, count=1), fail.frame())
+    rounds: list[str] = field(default_factory=list)  # the rounds the rows went to
 
 
 def _raise_if(fail: Failures) -> None:
@@ -82,13 +52,21 @@ def import_units(archive: Archive, path: str | Path) -> ImportReport:
     return ImportReport(fail.file, len(raw), archive.import_units(clean), warnings)
 
 
-def import_matters(archive: Archive, path: str | Path) -> ImportReport:
+def import_matters(archive: Archive, path: str | Path, amend_by: str = "", amend_why: str = "",
+                   amend: bool = False) -> ImportReport:
+    """New matters are added; a matter already archived with other facts is refused, unless
+    ``amend`` (with who and why), which updates it and records each change."""
     raw = read_table(path)
     fail = Failures(Path(path).name)
+    if amend and not (amend_by.strip() and amend_why.strip()):
+        fail.add(None, "", "", t("chg_amend_why"))
     units = archive.units()
     clean, warnings = check_matters(raw, set(units["unit_id"]), fail, units[["unit_id", "formed_on", "dissolved_on"]])
     _raise_if(fail)
-    return ImportReport(fail.file, len(raw), archive.import_matters(clean), warnings)
+    changes = matter_changes(clean, archive, None if amend else fail)
+    _raise_if(fail)
+    written = archive.import_matters(clean, changes.assign(by=amend_by, why=amend_why) if amend else None)
+    return ImportReport(fail.file, len(raw), written, warnings)
 
 
 def check_entries(
@@ -132,6 +110,10 @@ def check_entries(
         fail.add(int(idx) + 2, "result", clean.at[idx, "result"], messages[clean.at[idx, "kind"]])
     fail.add_mask(clean, (parsed["status"] == "negative").reindex(clean.index, fill_value=False),
                   "result", t("err_negative"))
+    # The core reads the text "nan" as a blank (what str() makes of a missing float); typed
+    # into a file it is not a measurement.
+    typed_nan = clean["kind"].eq("ratio") & clean["result"].astype("string").str.strip().str.lower().eq("nan")
+    fail.add_mask(clean, typed_nan.fillna(False), "result", t("err_bad_number"))
     return clean, warnings
 
 
@@ -141,6 +123,7 @@ def import_entries(
     catalogue: Catalogue,
     entered_by: str = "",
     round_id: str | None = None,
+    amend: bool = False,
 ) -> ImportReport:
     """Import self-assessed or verified results. Each matter goes to the round it is evaluated
     in (or ``round_id``); re-importing the same file writes nothing new."""
@@ -148,9 +131,12 @@ def import_entries(
     fail = Failures(Path(path).name)
     clean, warnings = check_entries(raw, matters_in_rounds(archive, round_id), catalogue, fail)
     _raise_if(fail)
+    if not amend:  # an amendment's caller re-scores and records who and why
+        sealed_changes(clean, archive, fail)
+        _raise_if(fail)
     written = archive.add_entries(clean[["round_id", "matter_id", "indicator_id", "source", "result", "note"]],
                                   entered_by=entered_by)
-    return ImportReport(fail.file, len(raw), written, warnings)
+    return ImportReport(fail.file, len(raw), written, warnings, sorted(clean["round_id"].dropna().unique()))
 
 
 def matters_in_rounds(archive: Archive, round_id: str | None = None) -> pd.DataFrame:

@@ -15,12 +15,13 @@ from workbench.core import Catalogue, build_catalogue, validate_weights, weights
 from workbench.errors import CatalogueError, WorkbenchError
 from workbench.labels import t
 from workbench.paths import atomic_write, parameter_file
+from workbench.yamlfile import read_yaml
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     path = Path(path or parameter_file("catalogue.yaml"))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except FileNotFoundError as exc:
         raise CatalogueError(f"指标目录文件不存在 / catalogue not found: {path}") from exc
     except yaml.YAMLError as exc:
@@ -33,7 +34,7 @@ def load_weights(path: str | Path, catalogue: Catalogue) -> pd.Series:
     """A weights scenario file → weights Series (validated like the catalogue's own)."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except FileNotFoundError as exc:
         raise CatalogueError(f"权重方案文件不存在 / weights file not found: {path}") from exc
     except yaml.YAMLError as exc:

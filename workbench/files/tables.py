@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.archive import entries, matters, units
 from workbench.core import CATEGORY_ALIASES
 from workbench.errors import FAILURE_COLUMNS
 from workbench.labels import t
 from workbench.organisation import Organisation
+
+from .limits import MAX_COUNT, date_window, declared_length, parse_dates
 
 FIRST_DATA_ROW = 2  # spreadsheet row of the first record: row 1 is the header
 
@@ -26,6 +29,12 @@ class Col:
     required: bool = True  # the column must be present
     blank_ok: bool = False  # a cell may be empty
     choices: dict[str, str] = field(default_factory=dict)  # accepted word (lowercase) → canonical
+    max_len: int | None = None  # the archive column's declared length (``limits.declared_length``)
+
+
+def _stored(table, *cols: Col) -> list[Col]:
+    """The columns with the lengths ``archive/schema.py`` declares for them."""
+    return [Col(c.name, c.kind, c.required, c.blank_ok, c.choices, declared_length(table, c.name)) for c in cols]
 
 
 LEVELS = {"province": "province", "省级": "province", "省": "province", "city": "city", "市级": "city", "市": "city",
@@ -36,24 +45,24 @@ UNIT_KINDS = {k: k for k in ("行政机关", "参公事业单位", "事业单位
 }
 SOURCES = {"self": "self", "自评": "self", "verified": "verified", "核查": "verified"}
 
-UNIT_COLUMNS = [
+UNIT_COLUMNS = _stored(units, *[
     Col("unit_id"), Col("name"), Col("level", "choice", choices=LEVELS),
     Col("county", blank_ok=True), Col("kind", "choice", choices=UNIT_KINDS),
     Col("approved_quota", "int", blank_ok=True), Col("staff_in_post", "int", blank_ok=True),
     Col("approved_leader_posts", "int", blank_ok=True), Col("approved_sections", "int", blank_ok=True),
     # when the body existed (a body formed in a reform has no matters before it)
     Col("formed_on", "date", required=False, blank_ok=True), Col("dissolved_on", "date", required=False, blank_ok=True),
-]
-MATTER_COLUMNS = [
+])
+MATTER_COLUMNS = _stored(matters, *[
     Col("matter_id"), Col("unit_id"),
     Col("category", "choice", choices={k.lower(): v for k, v in CATEGORY_ALIASES.items()}),
     Col("approved_on", "date"), Col("doc_no", blank_ok=True, required=False),
     Col("summary", blank_ok=True, required=False),
-]
-ENTRY_COLUMNS = [
+])
+ENTRY_COLUMNS = _stored(entries, *[
     Col("matter_id"), Col("indicator_id"), Col("source", "choice", choices=SOURCES),
     Col("result", blank_ok=True), Col("note", blank_ok=True, required=False),
-]
+])
 
 
 class Failures:
@@ -102,27 +111,34 @@ def check_table(df: pd.DataFrame, columns: list[Col], failures: Failures) -> tup
         blank = raw.isna() | (raw == "")
         if not col.blank_ok:
             failures.add_mask(df, blank, col.name, t("err_required"))
+        too_long = raw.str.len().fillna(0) > (col.max_len or float("inf"))
+        for idx in df.index[too_long.to_numpy(dtype=bool)]:
+            failures.add(int(idx) + FIRST_DATA_ROW, col.name, raw[idx][:60] + "…",
+                         t("lim_too_long", length=len(raw[idx]), limit=col.max_len))
+        raw = raw.where(~too_long, None)
         value = _coerce(raw, col)
-        bad = ~blank & value.isna()
+        bad = ~blank & ~too_long & value.isna()
         if col.kind == "choice":
             options = "、".join(col.choices)  # every accepted word, Chinese and English
             failures.add_mask(df, bad, col.name, t("err_bad_choice", options=options))
         elif col.kind == "int":
-            failures.add_mask(df, bad, col.name, t("err_bad_int"))
+            failures.add_mask(df, bad, col.name, t("lim_count", limit=MAX_COUNT))
         elif col.kind == "date":
-            failures.add_mask(df, bad, col.name, t("err_bad_date"))
+            _, not_full, outside = parse_dates(raw)
+            failures.add_mask(df, bad & not_full, col.name, t("lim_date_form"))
+            failures.add_mask(df, bad & outside, col.name, t("lim_date_range", **date_window()))
         out[col.name] = value.where(~blank, None) if col.kind == "str" else value
     return out, warnings
 
 
 def _coerce(raw: pd.Series, col: Col) -> pd.Series:
     if col.kind == "int":
-        num = pd.to_numeric(raw, errors="coerce")
-        ok = num.notna() & (num >= 0) & (num == num.round())
+        # inf, nan, 1e30 and 2**63 are numbers to pandas; a count is a whole number in range.
+        num = pd.to_numeric(raw, errors="coerce").astype("float64")
+        ok = num.notna() & (num >= 0) & (num <= MAX_COUNT) & (num == num.round())
         return num.where(ok).astype("Int64")
     if col.kind == "date":
-        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
-        return parsed.dt.date.where(parsed.notna(), None).astype(object)
+        return parse_dates(raw)[0]
     if col.kind == "choice":
         return raw.str.lower().map(col.choices).astype(object)
     return raw.astype(object)

@@ -9,6 +9,12 @@ rectification items with their state on the filing date, the rule decisions, the
 as sent, and the cover letter (报备函, ``.docx`` from ``templates/filing_letter.docx``).
 Nothing is written unless the whole package is built.
 
+Signed packages (issue 11): with a county's private key (``keys``) the manifest names the key and
+``manifest.sig`` signs the manifest, which lists the SHA-256 of every other entry. The city refuses
+an unsigned package, a bad signature, a key not registered for the package's area or revoked, a
+round it does not know, an unsafe zip (``zipsafe``) and a malformed manifest (``manifest``). A
+package is identified by its content (``content_id``), not its zip bytes.
+
 ``receive_filing`` is the city's side. A package that cannot be trusted — not a zip, no manifest,
 a file whose SHA-256 differs from the manifest (named), a file missing or added, round ids that
 disagree — is refused with ``FilingRejected`` and nothing is written. A package that is intact is
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workbench import __version__
 from workbench.archive import Archive, filings, metadata, now
@@ -56,12 +63,14 @@ from workbench.organisation import area_name, is_subordinate
 from workbench.paths import TEMPLATES, atomic_write
 from workbench.scoring import COMPLETE, rank_units
 
-FORMAT = "workbench-filing/1"
+from .keys import SIGNATURE_ENTRY, check_signature, key_id, load_private_key, sign
+from .manifest import FORMAT, parse_manifest
+from .zipsafe import ZipRefused, read_zip
+
 TEMPLATE = TEMPLATES / "filing_letter.docx"
 COVER_REQUIRED = frozenset({"office", "city_office", "doc_no", "year", "area_name", "n_matters", "filed_on"})
+RESULT_COLUMNS = ("round_id", "matter_id", "unit_id", "status", "completion_pct", "band")
 CSV_FILES = ("results.csv", "units.csv", "work_log.csv", "rectification.csv", "decisions.csv")
-MANIFEST_KEYS = ("format", "round_id", "area", "year", "eval_date", "feedback_on", "filed_on",
-                 "catalogue_hash", "files", "counts")
 
 
 register({
@@ -85,6 +94,12 @@ register({
                            "en": "{file}: not a filing package (cannot read it as a zip)"},
     "filing_err_manifest": {"zh": "{file}:报备包缺少或无法读取 manifest.json({why})",
                             "en": "{file}: manifest.json is missing or unreadable ({why})"},
+    "filing_err_csv": {"zh": "{name} 无法读取或不完整({why})", "en": "{name} cannot be read or is incomplete ({why})"},
+    "filing_why_columns": {"zh": "缺少列 {columns}", "en": "columns missing: {columns}"},
+    "filing_why_pct": {"zh": "第 {rows} 行的完成情况百分比不是 0–100 的数", "en": "completion % is not a number 0–100 in row(s) {rows}"},
+    "filing_why_matters": {"zh": "事项编号为空或重复", "en": "a matter id is empty or repeated"},
+    "filing_err_round_unknown": {"zh": "市级档案中没有轮次 {round_id};报备包只能报备市级已知的县级轮次",
+                                 "en": "the city's archive has no round {round_id}; only a round the city knows can be filed"},
     "filing_err_hash": {"zh": "包内文件 {name} 的 SHA-256 与清单不符(文件被改动)",
                         "en": "file {name} does not match its SHA-256 in the manifest (altered)"},
     "filing_err_missing_file": {"zh": "清单列出的文件 {name} 不在包内", "en": "file {name} is listed but not in the package"},
@@ -261,12 +276,17 @@ def render_cover(context: dict, template: Path = TEMPLATE) -> bytes:
     return render_letter(context, template, COVER_REQUIRED)
 
 
-def zip_package(manifest: dict, files: dict[str, bytes], on: date) -> bytes:
-    """The zip's bytes; entries dated on the filing date, so the same inputs give the same bytes."""
+def zip_package(manifest: dict, files: dict[str, bytes], on: date, key: Ed25519PrivateKey | None = None) -> bytes:
+    """The zip's bytes; entries dated on the filing date, so the same inputs give the same bytes.
+    With ``key`` the manifest names it and ``manifest.sig`` signs the manifest's exact bytes."""
     buf = io.BytesIO()
     stamp = (on.year, on.month, on.day, 0, 0, 0)
+    if key is not None:
+        manifest = {**manifest, "key_id": key_id(key.public_key())}
+    body = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    signed = {SIGNATURE_ENTRY: sign(body, key)} if key is not None else {}
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        entries = {"manifest.json": json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"), **files}
+        entries = {"manifest.json": body, **signed, **files}
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -275,43 +295,57 @@ def zip_package(manifest: dict, files: dict[str, bytes], on: date) -> bytes:
 
 
 def package_bytes(archive: Archive, round_id: str, by: str, on: date, catalogue: Catalogue | None = None,
-                  package_name: str | None = None) -> bytes:
+                  package_name: str | None = None, key: str | Path | None = None) -> bytes:
+    """The package's bytes, signed with the private key file ``key`` (unsigned without: the city refuses it)."""
+    private = load_private_key(key) if key is not None else None  # a bad key fails before any work
     manifest, files = package_files(archive, round_id, by, on, catalogue, package_name)
-    return zip_package(manifest, files, on)
+    return zip_package(manifest, files, on, private)
 
 
 def build_filing_package(archive: Archive, round_id: str, out_path: str | Path, by: str,
-                         on: date | None = None, catalogue: Catalogue | None = None) -> Path:
+                         on: date | None = None, catalogue: Catalogue | None = None,
+                         key: str | Path | None = None) -> Path:
     """Write the filing package of a county round (refused, with nothing written, if it cannot be filed)."""
     path = Path(out_path)
-    data = package_bytes(archive, round_id, by, on or date.today(), catalogue, path.name)
+    data = package_bytes(archive, round_id, by, on or date.today(), catalogue, path.name, key)
     return atomic_write(path, data)
 
 
 # --------------------------------------------------------------------------- receiving
+def _refuse(file: str, problems: list[str]) -> FilingRejected:
+    return FilingRejected(t("filing_rejected", file=file, problems="; ".join(problems)), problems)
+
+
 def open_package(data: bytes, file: str) -> tuple[dict, dict[str, bytes]]:
-    """Pure: read and check a package's integrity; ``FilingRejected`` names every bad file."""
+    """Pure: read and check a package's integrity; ``FilingRejected`` names every bad file.
+    The zip is read safely (``zipsafe``), the manifest checked for its shape (``manifest``);
+    ``contents`` keeps the manifest's exact bytes and the signature for ``check_signature``."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            contents = {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FilingRejected(t("filing_err_not_zip", file=file), [str(exc)]) from exc
-    try:
-        manifest = json.loads(contents.pop("manifest.json").decode("utf-8"))
-        absent = [k for k in MANIFEST_KEYS if k not in manifest]
-        if absent or manifest["format"] != FORMAT:
-            raise ValueError(f"format {manifest.get('format')!r}, keys missing: {absent}")
-    except (KeyError, ValueError, UnicodeDecodeError) as exc:
-        raise FilingRejected(t("filing_err_manifest", file=file, why=exc), [str(exc)]) from exc
+        contents = read_zip(data)
+    except ZipRefused as exc:
+        raise _refuse(file, exc.problems) from exc
+    if "manifest.json" not in contents:
+        raise _refuse(file, [t("filing_err_manifest", file=file, why=t("manifest_why_missing"))])
+    manifest, problems = parse_manifest(contents["manifest.json"])
+    if problems:
+        raise _refuse(file, problems)
     listed = manifest["files"]
-    problems = [t("filing_err_missing_file", name=n) for n in listed if n not in contents]
-    problems += [t("filing_err_extra_file", name=n) for n in contents if n not in listed]
-    problems += [t("filing_err_hash", name=n) for n, h in listed.items() if n in contents and _sha(contents[n]) != h]
+    contents = {"manifest.json": contents.pop("manifest.json"), SIGNATURE_ENTRY: contents.pop(SIGNATURE_ENTRY, None),
+                **contents}
+    files = {n: d for n, d in contents.items() if n not in ("manifest.json", SIGNATURE_ENTRY)}
+    problems = [t("filing_err_missing_file", name=n) for n in listed if n not in files]
+    problems += [t("filing_err_extra_file", name=n) for n in files if n not in listed]
+    problems += [t("filing_err_hash", name=n) for n, h in listed.items() if n in files and _sha(files[n]) != h]
     if not problems:
         problems = _consistency(manifest, contents)
     if problems:
-        raise FilingRejected(t("filing_rejected", file=file, problems="; ".join(problems)), problems)
+        raise _refuse(file, problems)
     return manifest, contents
+
+
+def content_id(manifest: dict) -> str:
+    """A package's identity: the hash of its entries' hashes, so the same files re-zipped count once."""
+    return _sha(json.dumps(sorted(manifest["files"].items())).encode("utf-8"))
 
 
 def _consistency(manifest: dict, contents: dict[str, bytes]) -> list[str]:
@@ -324,12 +358,32 @@ def _consistency(manifest: dict, contents: dict[str, bytes]) -> list[str]:
         if name not in contents:
             problems.append(t("filing_err_missing_file", name=name))
             continue
-        df = read_csv(contents[name])
+        try:
+            df = read_csv(contents[name])
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+            problems.append(t("filing_err_csv", name=name, why=str(exc).strip()[:200]))
+            continue
+        if name == "results.csv":
+            problems += _check_results(df)
         found = sorted(set(df["round_id"].dropna().astype(str)) - {rid}) if "round_id" in df else []
         if found:
             problems.append(t("filing_err_round_ids", name=name, found=", ".join(found), round_id=rid))
         if name in counts and len(df) != int(manifest["counts"].get(counts[name], -1)):
             problems.append(t("filing_err_counts", name=name, rows=len(df), count=manifest["counts"].get(counts[name])))
+    return problems
+
+
+def _check_results(df: pd.DataFrame) -> list[str]:
+    """results.csv must carry what ``review`` compares: its columns, one row per matter, numbers."""
+    absent = [c for c in RESULT_COLUMNS if c not in df.columns]
+    if absent:
+        return [t("filing_err_csv", name="results.csv", why=t("filing_why_columns", columns=", ".join(absent)))]
+    pct = pd.to_numeric(df["completion_pct"], errors="coerce")
+    rows = [i + 2 for i in df.index[(pct.isna() & df["completion_pct"].notna()) | (pct.abs() > 100.0001)]]
+    problems = [t("filing_err_csv", name="results.csv", why=t("filing_why_pct", rows=", ".join(map(str, rows[:5]))))
+                ] if rows else []
+    if df["matter_id"].isna().any() or df["matter_id"].duplicated().any():
+        problems.append(t("filing_err_csv", name="results.csv", why=t("filing_why_matters")))
     return problems
 
 
@@ -378,11 +432,15 @@ def receive_package(archive: Archive, data: bytes, file_name: str, by: str, on: 
     """Check a package and record it in ``filings`` (one row, one transaction). Returns the row;
     ``row["new"]`` is False when the same package was recorded before (nothing is written)."""
     on = on or date.today()
-    digest = _sha(data)
     manifest, contents = open_package(data, file_name)
     if manifest["area"] not in archive.organisation().counties:  # not an area this office oversees
-        problem = t("filing_err_area", area=manifest["area"], round_id=manifest["round_id"])
-        raise FilingRejected(t("filing_rejected", file=file_name, problems=problem), [problem])
+        raise _refuse(file_name, [t("filing_err_area", area=manifest["area"], round_id=manifest["round_id"])])
+    problems = check_signature(archive, manifest, contents["manifest.json"], contents[SIGNATURE_ENTRY])
+    if archive.read("rounds", metadata.tables["rounds"].c.round_id == manifest["round_id"]).empty:
+        problems.append(t("filing_err_round_unknown", round_id=manifest["round_id"]))
+    if problems:
+        raise _refuse(file_name, problems)
+    digest = content_id(manifest)
     existing = archive.read(filings, filings.c.package_sha256 == digest)
     if len(existing):
         return {**existing.iloc[0].to_dict(), "new": False}
@@ -393,7 +451,8 @@ def receive_package(archive: Archive, data: bytes, file_name: str, by: str, on: 
            "filed_on": date.fromisoformat(manifest["filed_on"]), "filed_by": manifest.get("filed_by", ""),
            "received_on": on, "received_by": by, "received_at": at or now(), "package_sha256": digest,
            "file_name": Path(file_name).name[:200], "status": "flagged" if flags else "received",
-           "problems": "\n".join(flags), "manifest": json.dumps(manifest, ensure_ascii=False)}
+           "problems": "\n".join(flags), "manifest": json.dumps(manifest, ensure_ascii=False),
+           "key_id": manifest["key_id"], "receipt_gap_days": (on - date.fromisoformat(manifest["filed_on"])).days}
     with archive.engine.begin() as conn:
         if conn.execute(sa.select(filings.c.filing_id).where(filings.c.package_sha256 == digest)).first():
             return {**archive.read(filings, filings.c.package_sha256 == digest).iloc[0].to_dict(), "new": False}

@@ -10,9 +10,14 @@ from datetime import date, timedelta
 import pandas as pd
 
 from workbench.dates import as_date
+from workbench.labels import register, t
 from workbench.organisation import subordinate_mask
 
 BANDS = ("on_time", "late", "missing")
+
+register({"filing_flag_gap": {
+    "zh": "接收日期 {received_on} 比报备函日期 {filed_on} 晚 {days} 天(超过 {limit} 天)",
+    "en": "received on {received_on}, {days} days after the letter's date {filed_on} (more than {limit})"}})
 
 
 
@@ -21,7 +26,7 @@ CRITERIA = {"matters": {"points", "target"}, "filing": {"points", "late_factor"}
 
 
 
-FILING_KEYS = {"deadline_days", "counted_from"}
+FILING_KEYS = {"deadline_days", "counted_from", "receipt_gap_days"}
 
 
 
@@ -30,7 +35,8 @@ STATUS_ORDER = ("on_time", "late", "missing", "rejected", "due", "in_progress")
 
 
 STATUS_COLUMNS = ["round_id", "year", "area", "eval_date", "feedback_on", "deadline", "filing_id", "filed_on",
-                  "received_on", "days_after_eval", "days_after_feedback", "days_late", "status", "filings", "problems"]
+                  "received_on", "receipt_gap_days", "days_after_eval", "days_after_feedback", "days_late", "status",
+                  "filings", "problems"]
 
 
 
@@ -44,8 +50,13 @@ FACT_COLUMNS = ["rounds", "on_time", "late", "missing", "matters", "completion_p
 
 
 def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFrame, as_of: date,
-                  deadline_days: int = 30, counted_from: str = "feedback") -> pd.DataFrame:
+                  deadline_days: int = 30, counted_from: str = "feedback",
+                  receipt_gap_days: int | None = None) -> pd.DataFrame:
     """One row per county round: deadline, first valid filing, days, status (see the module doc).
+
+    Timeliness is judged on the date the city received the package (``received_on``, recorded by
+    the city), never on the date the county wrote in its letter (``filed_on``, kept beside it): a
+    gap of more than ``receipt_gap_days`` between them is added to the round's problems.
 
     ``rounds``: round_id, year, area, eval_date, status; ``seals``: round_id, feedback_issued_on;
     ``filings``: the ``filings`` table. Rounds known only from a filing are included."""
@@ -55,7 +66,7 @@ def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFra
                   ignore_index=True)
     fed = dict(zip(seals["round_id"], seals["feedback_issued_on"]))
     fed.update({k: v for k, v in zip(filings["round_id"], filings["feedback_on"]) if k not in fed})
-    valid = filings[filings["status"] != "rejected"].sort_values(["filed_on", "filing_id"])
+    valid = filings[filings["status"] != "rejected"].sort_values(["received_on", "filing_id"])
     first = valid.drop_duplicates("round_id").set_index("round_id")
     n = filings.groupby("round_id").size()
     rows = []
@@ -65,7 +76,13 @@ def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFra
         ref = ev if counted_from == "eval_date" else fb
         deadline = ref + timedelta(days=deadline_days) if ref else None
         f = first.loc[rid].to_dict() if rid in first.index else None
-        filed = as_date(f["filed_on"]) if f else None
+        filed = as_date(f["received_on"]) if f else None
+        letter = as_date(f["filed_on"]) if f else None
+        gap = (filed - letter).days if f else None
+        problems = [(f["problems"] or "")] if f and f["problems"] else []
+        if gap is not None and receipt_gap_days is not None and gap > receipt_gap_days:
+            problems.append(t("filing_flag_gap", "zh", received_on=filed, filed_on=letter, days=gap,
+                              limit=receipt_gap_days))
         if f:
             status = "late" if deadline and filed > deadline else "on_time"
         elif rid in n.index:
@@ -76,14 +93,14 @@ def judge_filings(rounds: pd.DataFrame, seals: pd.DataFrame, filings: pd.DataFra
             status = "missing" if as_of > deadline else "due"
         rows.append({"round_id": rid, "year": int(rec["year"]), "area": rec["area"], "eval_date": ev,
                      "feedback_on": fb, "deadline": deadline, "filing_id": int(f["filing_id"]) if f else None,
-                     "filed_on": filed, "received_on": as_date(f["received_on"]) if f else None,
+                     "filed_on": letter, "received_on": filed, "receipt_gap_days": gap,
                      "days_after_eval": (filed - ev).days if filed else None,
                      "days_after_feedback": (filed - fb).days if filed and fb else None,
                      "days_late": max(0, (filed - deadline).days) if filed and deadline else None,
                      "status": status, "filings": int(n.get(rid, 0)),
-                     "problems": (f["problems"] or "") if f else ""})
+                     "problems": "\n".join(problems)})
     out = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-    for c in ("filing_id", "days_after_eval", "days_after_feedback", "days_late"):
+    for c in ("filing_id", "receipt_gap_days", "days_after_eval", "days_after_feedback", "days_late"):
         out[c] = out[c].astype("Int64")
     return out.sort_values(["year", "area"]).reset_index(drop=True)
 

@@ -6,8 +6,10 @@ date — the day the units were told their results and the round was sealed, whi
 first day a package can be built — or, with ``counted_from: eval_date``, after its evaluation
 date. Both live in ``parameters/county_performance.yaml``. A round is then
 
-- *on time* — a package dated (报备函 date, ``filed_on``) on or before the deadline was received;
-- *late* — the first package received is dated after the deadline;
+- *on time* — a package was received (``received_on``, the date the city records) on or before
+  the deadline; the 报备函's own date (``filed_on``) is kept beside it, and a gap of more than
+  ``receipt_gap_days`` between the two is flagged;
+- *late* — the first package was received after the deadline;
 - *missing* — nothing received (or only packages sent back) and the deadline has passed;
 - *due* — nothing received yet, the deadline still ahead; *in progress* — not yet fed back;
 - *rejected* — the only packages received were sent back after review.
@@ -36,6 +38,7 @@ from workbench.labels import register, t
 from workbench.organisation import Organisation, area_name, subordinate_mask
 from workbench.paths import parameter_file
 from workbench.scoring import COMPLETE
+from workbench.yamlfile import read_yaml
 
 from .package import read_filings
 from .rules import BANDS, CRITERIA, FACT_COLUMNS, FILING_KEYS, judge_filings, performance_points
@@ -51,7 +54,8 @@ register({
         "area": {"zh": "地区代码", "en": "Area code"}, "area_name": {"zh": "县(市、区)", "en": "County"},
         "eval_date": {"zh": "问效日期", "en": "Evaluation date"}, "feedback_on": {"zh": "反馈日期", "en": "Feedback on"},
         "deadline": {"zh": "报备期限", "en": "Filing deadline"}, "filing_id": {"zh": "报备编号", "en": "Filing"},
-        "filed_on": {"zh": "报备日期", "en": "Filed on"}, "received_on": {"zh": "接收日期", "en": "Received on"},
+        "filed_on": {"zh": "报备函日期", "en": "Letter dated"}, "received_on": {"zh": "接收日期", "en": "Received on"},
+        "receipt_gap_days": {"zh": "接收距报备函天数", "en": "Days letter to receipt"},
         "days_after_eval": {"zh": "距问效日期(天)", "en": "Days after evaluation"},
         "days_after_feedback": {"zh": "距反馈日期(天)", "en": "Days after feedback"},
         "days_late": {"zh": "逾期天数", "en": "Days late"}, "status": {"zh": "报备情况", "en": "Filing status"},
@@ -85,7 +89,7 @@ def load_rule(path: str | Path | None = None) -> dict:
     """The filing deadline and the points per criterion; every problem named by its key."""
     path = Path(path or parameter_file("county_performance.yaml"))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PerformanceRuleError(t("filing_err_rule", path=path, problems=exc)) from exc
     problems = [f"unknown key {k}" for k in set(raw) - {"filing", "bands", "criteria"}]
@@ -93,6 +97,9 @@ def load_rule(path: str | Path | None = None) -> dict:
     problems += [f"filing.{k}: unknown" for k in set(filing) - FILING_KEYS]
     if not isinstance(filing.get("deadline_days", 30), int) or filing.get("deadline_days", 30) < 0:
         problems.append("filing.deadline_days: a whole number of days ≥ 0")
+    gap = filing.get("receipt_gap_days", 10)
+    if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
+        problems.append("filing.receipt_gap_days: a whole number of days ≥ 0")
     if filing.get("counted_from", "feedback") not in ("feedback", "eval_date"):
         problems.append("filing.counted_from: feedback or eval_date")
     for name, keys in CRITERIA.items():
@@ -115,6 +122,7 @@ def load_rule(path: str | Path | None = None) -> dict:
         raise PerformanceRuleError(t("filing_err_rule", path=path, problems="; ".join(sorted(problems))))
     return {"deadline_days": int(filing.get("deadline_days", 30)),
             "counted_from": filing.get("counted_from", "feedback"), "criteria": crit,
+            "receipt_gap_days": int(filing.get("receipt_gap_days", 10)),
             "bands": {k: [float(v) for v in bands[k]] for k in BANDS}}
 
 
@@ -135,7 +143,7 @@ def filing_status(archive: Archive, year: int | None = None, as_of: date | None 
     if year is not None:
         rounds = rounds[rounds["year"] == int(year)]
     out = judge_filings(rounds, archive.read(seals), read_filings(archive, year), as_of or date.today(),
-                        rule["deadline_days"], rule["counted_from"])
+                        rule["deadline_days"], rule["counted_from"], rule.get("receipt_gap_days"))
     org = archive.organisation()
     out.insert(3, "area_name", out["area"].map(lambda a: area_name(org, a)))
     return out

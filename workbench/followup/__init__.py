@@ -34,7 +34,7 @@ from .result_use import (
     reject,
     sign_off,
 )
-from .sealing import check_seal, seal_of, seal_round, sealed_results
+from .sealing import check_seal, rescore, seal_of, seal_round, sealed_results
 
 __all__ = [
     "DocNumberError",
@@ -72,6 +72,7 @@ __all__ = [
     "render_letter",
     "safe_name",
     "seal_of",
+    "rescore",
     "seal_round",
     "sealed_results",
     "sign_off",

@@ -43,6 +43,8 @@ TEMPLATE = TEMPLATES / "feedback_letter.docx"
 REQUIRED = frozenset({"unit_name", "doc_no", "office", "issued_on", "matters", "items"})
 #: slots a letter may leave empty (an optional line is then left out)
 OPTIONAL_SLOTS = frozenset({"contact", "cc", "corrects", "reason"})
+#: ... and inside a matter or an item: a matter may have been approved without a 文号
+NESTED_OPTIONAL = frozenset({"doc_no"})
 BLANK_WORDS = frozenset({"", "nan", "none", "nat", "—", "null"})
 
 register({
@@ -113,6 +115,8 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
     ranks = rank_units(results, catalogue).set_index("unit_id")
     mine_items = items[items["unit_id"] == unit["unit_id"]].sort_values(["matter_id", "deadline", "item_id"])
     office = office_name(org, rnd["area"])
+    # the matter as the unit knows it: its summary and 文号, not the archive's id
+    about = matters.set_index("matter_id")[["doc_no", "summary"]]
     return {
         "office": office, "doc_no": doc_no,
         "year": int(rnd["year"]), "area_name": org.place(rnd["area"]),
@@ -132,6 +136,8 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
                      "completion_pct": _fmt(m["completion_pct"]), "band": m["band"] or "—"}
                     for m in mine.sort_values("matter_id").to_dict("records")],
         "items": [{"matter_id": i["matter_id"], "indicator": catalogue.name(i["indicator_id"]),
+                   "matter": about.at[i["matter_id"], "summary"] or i["matter_id"],
+                   "doc_no": about.at[i["matter_id"], "doc_no"] or "",
                    "indicator_id": i["indicator_id"], "problem": str(i["problem"]).rstrip("。"),
                    "requirement": str(i["requirement"]).rstrip("。"), "deadline": cn_date(i["deadline"])}
                   for i in mine_items.to_dict("records")],
@@ -142,7 +148,7 @@ def letter_context(unit: dict, rnd: dict, results: pd.DataFrame, items: pd.DataF
 def empty_slots(context, path: str = "") -> list[str]:
     """Pure: the slots of a letter context that hold nothing true (None, NaN, "nan", "—", "")."""
     if isinstance(context, dict):
-        return [bad for k, v in context.items() if k not in OPTIONAL_SLOTS
+        return [bad for k, v in context.items() if k not in OPTIONAL_SLOTS and not (path and k in NESTED_OPTIONAL)
                 for bad in empty_slots(v, f"{path}.{k}" if path else k)]
     if isinstance(context, list):
         return [bad for i, v in enumerate(context) for bad in empty_slots(v, f"{path}[{i}]")]

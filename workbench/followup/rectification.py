@@ -132,13 +132,22 @@ def propose_items(archive: Archive, round_id: str, catalogue: Catalogue | None =
     return draft_items(indicator_detail(archive, round_id, catalogue), catalogue, as_date(rnd["eval_date"]), lang)
 
 
+def _as_read(result, kind: str) -> str:
+    """A ratio as people read it (0.95 → 95%); other results as entered."""
+    try:
+        return f"{float(result) * 100:.4g}%" if kind == "ratio" else str(result)
+    except (TypeError, ValueError):
+        return str(result)
+
+
 def draft_items(detail: pd.DataFrame, catalogue: Catalogue, eval_date: date, lang: str = "zh") -> pd.DataFrame:
     """Pure: ``scoring.score_indicators`` output → one draft item per indicator under full marks."""
     short = detail[detail["fraction"].notna() & (detail["fraction"] < 1)].copy()
     ind = catalogue.indicators
     short["indicator_name"] = short["indicator_id"].map(ind["name_en" if lang == "en" else "name_zh"])
+    shown = [_as_read(r, ind.at[i, "kind"]) for r, i in zip(short["result"], short["indicator_id"], strict=True)]
     short["problem"] = [t("problem_text", lang, name=n, result=r, points=p, weight=w) for n, r, p, w in
-                        zip(short["indicator_name"], short["result"], short["points"], short["weight"], strict=True)]
+                        zip(short["indicator_name"], shown, short["points"], short["weight"], strict=True)]
     short["requirement"] = [t("requirement_text", lang, name=n, evidence=ind.at[i, "evidence"] or "—")
                             for n, i in zip(short["indicator_name"], short["indicator_id"], strict=True)]
     short["deadline"] = eval_date + pd.Timedelta(days=DEFAULT_TERM_DAYS)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
+import sqlalchemy as sa
 
 from workbench.archive import Archive, amendments, letters, now, scoring_runs, seals
 from workbench.core import Catalogue, content_hash
@@ -96,8 +97,12 @@ def seal_round(archive: Archive, round_id: str, by: str, issued_on: date, at: da
     rhash, max_id, ehash = _version(archive, round_id, run["run_id"])
     row = {"round_id": round_id, "run_id": int(run["run_id"]), "results_hash": rhash, "max_entry_id": max_id,
            "entries_hash": ehash, "sealed_by": by, "sealed_at": at or now(), "feedback_issued_on": issued_on}
-    with archive.engine.begin() as conn:
-        conn.execute(seals.insert().values(**row))
+    try:
+        with archive.engine.begin() as conn:
+            conn.execute(seals.insert().values(**row))
+    except sa.exc.IntegrityError:  # sealed by another process since the check: one seal per round
+        raise StateError(t("err_already_sealed", round_id=round_id,
+                           when=seal_of(archive, round_id)["sealed_at"])) from None
     return row
 
 

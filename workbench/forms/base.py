@@ -28,6 +28,8 @@ from workbench.labels import register, t
 from workbench.organisation import area_name
 from workbench.views import html_table, use_offline_renderer
 
+from .files import download_links
+
 register({
     "wt_title": {"zh": "{area} {year} 年度跟踪问效", "en": "{area} — {year} follow-up evaluation"},
     "wt_officer": {"zh": "经办人", "en": "Officer"},
@@ -123,9 +125,10 @@ class Form(W.VBox):
         return W.HTML(f"<h3>{html.escape(self.L('wt_title', area=area_name(self.archive.organisation(), area, self.lang), year=year))}"
                       f" · {html.escape(self.round_id)}</h3>")
 
-    def _ok(self, text: str) -> None:
+    def _ok(self, text: str, files=()) -> None:
+        """Say what was done; ``files`` written (paths or (name, bytes)) are offered as downloads."""
         self.last_error, self.failures = None, pd.DataFrame()
-        self.message.value = f'<b class="wt-ok" style="color:#2e7d32">✔ {html.escape(text)}</b>'
+        self.message.value = f'<b class="wt-ok" style="color:#2e7d32">✔ {html.escape(text)}</b>' + download_links(files)
 
     def _fail(self, text: str, failures: pd.DataFrame | None = None) -> None:
         self.last_error = text

@@ -35,6 +35,7 @@ from workbench.paths import REPORTS_DIR
 from workbench.views import html_table
 
 from .base import Form, handler, open_archive
+from .names import Names
 
 register({
     "fw_tab_items": {"zh": "整改事项", "en": "Items"},
@@ -59,9 +60,6 @@ register({
     "fw_approve": {"zh": "批准延期", "en": "Approve"},
     "fw_reject_ext": {"zh": "不予延期", "en": "Refuse"},
     "fw_saved": {"zh": "已保存", "en": "saved"},
-    "fw_item_named": {"zh": "整改事项 #{id}:{unit}({unit_id})· 事项 {matter_id} · 指标 {indicator_id} {indicator} · 问题:{problem}",
-                      "en": "item #{id}: {unit} ({unit_id}) · matter {matter_id} · indicator {indicator_id} {indicator}"
-                            " · problem: {problem}"},
     "fw_done_ok": {"zh": "已登记整改完成({on})— {item}", "en": "recorded as done ({on}) — {item}"},
     "fw_rechecked": {"zh": "已复查{outcome}({on}),结果重新评分(本轮第 {run} 版)— {item}",
                      "en": "re-checked: {outcome} ({on}); results re-scored (version {run} of the round) — {item}"},
@@ -98,6 +96,7 @@ register({
     "ev_recheck_passed": {"zh": "复查通过", "en": "re-check passed"},
     "ev_recheck_failed": {"zh": "复查未通过", "en": "re-check failed"},
     "fw_pick_first": {"zh": "请先选择", "en": "pick one first"},
+    "fw_draft_reasons": {"zh": "签发前请核对:{reasons}", "en": "Check before signing off: {reasons}"},
     "fw_export": {"zh": "导出电子档案", "en": "Export the archive"},
     "fw_exported": {"zh": "已导出:{path}", "en": "exported: {path}"},
 })
@@ -137,6 +136,7 @@ class FollowupForm(Form):
         # progress
         self.as_of = W.DatePicker(description=L("as_of"), value=self.today)
         self.item_pick = W.Dropdown(description=L("fw_item"), options=[], layout=W.Layout(width="95%"))
+        self.item_pick.add_class("fw-item-pick")
         self.on = W.DatePicker(description=L("fw_on"), value=self.today)
         self.result = W.Text(description=L("fw_result"))
         self.done_button = W.Button(description=L("fw_done"))
@@ -176,12 +176,13 @@ class FollowupForm(Form):
         self.dry_button = W.Button(description=L("fw_dry_run"))
         self.record_button = W.Button(description=L("fw_record"), button_style="primary")
         self.draft_pick = W.Dropdown(description=L("fw_draft"), options=[], layout=W.Layout(width="95%"))
+        self.draft_reasons = W.HTML()  # what the draft rests on, read before 签发
         self.reject_reason = W.Text(description=L("fw_reason"))
         self.sign_button = W.Button(description=L("fw_sign"), button_style="success")
         self.reject_button = W.Button(description=L("fw_reject"), button_style="danger")
         self.decisions_table = W.HTML()
         self.decisions_box = W.VBox([W.HBox([self.rules_as_of, self.dry_button, self.record_button]),
-                                     self.decisions_table, self.draft_pick,
+                                     self.decisions_table, self.draft_pick, self.draft_reasons,
                                      W.HBox([self.sign_button, self.reject_reason, self.reject_button])])
         # unit archive
         self.unit_pick = W.Dropdown(description=L("unit"), options=[])
@@ -199,6 +200,7 @@ class FollowupForm(Form):
             button.on_click(fn)
         self.as_of.observe(lambda _: self._refresh(), "value")
         self.item_pick.observe(lambda _: self._show_history(), "value")
+        self.draft_pick.observe(lambda _: self._show_draft(), "value")
         self.tabs = W.Tab(children=[self.items_box, self.progress_box, self.feedback_box, self.decisions_box,
                                     self.archive_box])
         for i, key in enumerate(("items", "progress", "feedback", "decisions", "archive")):
@@ -211,25 +213,37 @@ class FollowupForm(Form):
         return df.rename(columns=column_labels(list(df.columns), self.lang))
 
     def _refresh(self) -> None:
+        names = self.names = Names(self.archive, self.catalogue, self.lang)
         states = R.items_as_of(self.archive, self.as_of.value or self.today, self.round_id)
         cols = ["item_id", "unit_id", "matter_id", "indicator_id", "deadline", "state", "done_on"]
-        shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")))
+        # names, not codes: the unit, the matter by 文号 and category, the indicator by name
+        shown = states[cols].assign(state=states["state"].map(lambda s: self.L(f"state_{s}")),
+                                    unit_id=states["unit_id"].map(names.unit),
+                                    matter_id=states["matter_id"].map(names.matter),
+                                    indicator_id=states["indicator_id"].map(names.indicator)).rename(
+            columns={"unit_id": "unit", "matter_id": "matter", "indicator_id": "indicator"})
         self.items_table.value = html_table(self._show(shown), self.lang, highlight=states["state"] == "overdue")
         _keep_pick(self.item_pick, [
-            (f"#{r.item_id} {r.unit_id} {r.matter_id} {r.indicator_id} · {self.L('state_' + r.state)}", int(r.item_id))
+            (names.label(r.unit_id, r.matter_id, r.indicator_id, r.deadline, self.L("state_" + r.state)), int(r.item_id))
             for r in states.itertuples()])
         pending = R.extension_requests_of(self.archive, states["item_id"], pending_only=True)
         self.pending = pending.set_index("request_id", drop=False) if len(pending) else pending
-        _keep_pick(self.pending_pick, [(f"#{r.item_id} → {r.requested_deadline}: {r.reason}", int(r.request_id))
-                                       for r in pending.itertuples()])
+        items = states.set_index("item_id")
+        _keep_pick(self.pending_pick, [
+            (names.label(items.at[r.item_id, "unit_id"], items.at[r.item_id, "matter_id"],
+                         items.at[r.item_id, "indicator_id"], r.requested_deadline, r.reason), int(r.request_id))
+            for r in pending.itertuples()])
         drafts = U.read_decisions(self.archive, "draft")
-        drafts = drafts[drafts["round_id"] == self.round_id]
-        _keep_pick(self.draft_pick, [(f"#{r.decision_id} {self.L('rule_' + r.rule)} · {r.unit_id}", int(r.decision_id))
-                                     for r in drafts.itertuples()])
+        # A unit's drafts in the order they arose (a suspension before its lifting), each with its date.
+        drafts = drafts[drafts["round_id"] == self.round_id].sort_values(["unit_id", "as_of", "decision_id"])
+        self.drafts = drafts.set_index("decision_id", drop=False)
+        _keep_pick(self.draft_pick, [
+            (names.label(r.unit_id, r.matter_id, None, None, self.L("rule_" + r.rule), str(r.as_of)), int(r.decision_id))
+            for r in drafts.itertuples()])
         units = self.archive.latest_results(self.round_id)["unit_id"].drop_duplicates().sort_values()
-        names = self.archive.unit_names()
-        _keep_pick(self.unit_pick, [(f"{names.get(u, u)} ({u})", u) for u in units])
+        _keep_pick(self.unit_pick, [(names.unit(u), u) for u in units])
         self._show_history()
+        self._show_draft()
         seal = seal_of(self.archive, self.round_id)
         self.seal_info.value = "" if seal is None else html.escape(
             f"{self.L('fw_on')} {seal['feedback_issued_on']} · sha256 {seal['results_hash'][:16]}…")
@@ -250,6 +264,14 @@ class FollowupForm(Form):
         _keep_pick(self.correct_pick, [(f"{names.get(u, u)} ({u})", u) for u in sent["unit_id"].drop_duplicates()])
         self.correct_button.disabled = sent.empty
 
+    def _show_draft(self) -> None:
+        """The picked draft's reasons (matter, score, deadline, dates), in words, before 签发."""
+        if self.draft_pick.value is None or self.draft_pick.value not in self.drafts.index:
+            self.draft_reasons.value = ""
+            return
+        row = U.decisions_table(self.drafts.loc[[self.draft_pick.value]], self.lang).iloc[0]
+        self.draft_reasons.value = f'<p class="fw-draft-reasons">{html.escape(self.L("fw_draft_reasons", reasons=row["reason_text"]))}</p>'
+
     def _show_history(self) -> None:
         """The picked item's history: every step with its date and who did it."""
         if self.item_pick.value is None:
@@ -263,7 +285,8 @@ class FollowupForm(Form):
     @handler
     def _on_propose(self, _=None) -> None:
         self.proposals = R.propose_items(self.archive, self.round_id, self.catalogue, self.lang)
-        self.proposal_pick.options = [(f"{r.unit_id} {r.matter_id} {r.indicator_name}: {r.problem}", i)
+        names = Names(self.archive, self.catalogue, self.lang)
+        self.proposal_pick.options = [(names.label(r.unit_id, r.matter_id, r.indicator_id, None, r.problem), i)
                                       for i, r in enumerate(self.proposals.itertuples())]
         if len(self.proposals):
             self.deadline.value = self.proposals["deadline"].iloc[0]
@@ -281,12 +304,7 @@ class FollowupForm(Form):
     def _item_named(self, item_id: int) -> str:
         """The item an action is about, as the officer knows it: unit, matter, indicator, problem."""
         it = R.get_item(self.archive, item_id)
-        ind = self.catalogue.indicators
-        name = (ind.at[it["indicator_id"], "name_en" if self.lang == "en" else "name_zh"]
-                if it["indicator_id"] in ind.index else "")
-        return self.L("fw_item_named", id=int(item_id), unit=self.archive.unit_names().get(it["unit_id"], it["unit_id"]),
-                      unit_id=it["unit_id"], matter_id=it["matter_id"], indicator_id=it["indicator_id"],
-                      indicator=name, problem=it["problem"])
+        return self.names.label(it["unit_id"], it["matter_id"], it["indicator_id"], None, it["problem"])
 
     @handler
     def _on_done(self, _=None) -> None:
@@ -341,7 +359,7 @@ class FollowupForm(Form):
         out = issue_feedback(self.archive, self.round_id, Path(self.out_dir.value), _picked(self.issued_on),
                              self.officer, self.lang, self.catalogue)
         self._refresh()
-        self._ok(self.L("fw_issued", n=len(out["letter"])))
+        self._ok(self.L("fw_issued", n=len(out["letter"])), files=[p for paths in out.values() for p in paths])
 
     @handler
     def _on_correct(self, _=None) -> None:
@@ -400,7 +418,7 @@ class FollowupForm(Form):
     def _on_export(self, _=None) -> None:
         path = Path(self.out_dir.value) / f"{self.unit_pick.value}-电子档案.zip"
         export_bundle(self.archive, _picked(self.unit_pick), path)
-        self._ok(self.L("fw_exported", path=path))
+        self._ok(self.L("fw_exported", path=path.name), files=[path])
 
 
 

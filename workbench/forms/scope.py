@@ -45,7 +45,8 @@ register({
     "wt_selection_saved": {"zh": "问效范围已保存:{matters} 个事项", "en": "selection saved: {matters} matters"},
     "wt_export": {"zh": "导出本单位调查表", "en": "Export this unit's workbook"},
     "wt_export_all": {"zh": "导出全部单位", "en": "Export every unit"},
-    "wt_exported": {"zh": "已导出 {n} 个文件到 {folder}", "en": "{n} file(s) exported to {folder}"},
+    "wt_exported": {"zh": "已导出 {n} 个文件,点击下方链接下载(服务器上另存于 {folder})",
+                    "en": "{n} file(s) exported: download below (also kept on the server in {folder})"},
     "wt_upload": {"zh": "上传填好的调查表", "en": "Upload filled-in workbooks"},
     "wt_path": {"zh": "或文件路径", "en": "or file path"},
     "wt_import": {"zh": "导入", "en": "Import"},
@@ -160,8 +161,10 @@ class SelectionForm(Form):
             chosen.drop(columns=["eligible"])))) + "</b>"
 
     def _describe(self, rec: dict) -> str:
-        parts = [rec["matter_id"], rec["unit_name"], self.catalogue.category_name(rec["category"], self.lang),
-                 str(rec["approved_on"]), rec.get("doc_no") or ""]
+        # names, not codes: the unit, the 文号 and category, the approval date, what the matter is
+        parts = [rec["unit_name"], f'{rec.get("doc_no") or rec["matter_id"]} '
+                 f'{self.catalogue.category_name(rec["category"], self.lang)}',
+                 str(rec["approved_on"]), rec.get("summary") or ""]
         text = " · ".join(html.escape(str(p)) for p in parts)
         if rec["late"]:
             text += f' <b style="color:#c62828">[{html.escape(self.L("late"))}]</b>'
@@ -212,8 +215,7 @@ class SurveyForm(Form):
         super().__init__(archive, round_id, **kwargs)
         self.out_dir = Path(out_dir) if out_dir else REPORTS_DIR / "survey" / round_id
         units = sv.round_units(archive, round_id)
-        self.unit = W.Dropdown(options=list(zip(units["unit_name"] + " (" + units["unit_id"] + ")",
-                                                units["unit_id"], strict=True)),
+        self.unit = W.Dropdown(options=list(zip(units["unit_name"], units["unit_id"], strict=True)),
                                description=self.L("unit"))
         self.export_button = W.Button(description=self.L("wt_export"), button_style="primary")
         self.export_all_button = W.Button(description=self.L("wt_export_all"))
@@ -241,7 +243,7 @@ class SurveyForm(Form):
     def _export(self, unit_ids: list[str]) -> None:
         self.exported = [sv.export_survey(self.archive, self.round_id, u, self.out_dir / f"{u}.xlsx",
                                           self.catalogue, self.lang) for u in unit_ids]
-        self._ok(self.L("wt_exported", n=len(self.exported), folder=str(self.out_dir)))
+        self._ok(self.L("wt_exported", n=len(self.exported), folder=str(self.out_dir)), files=self.exported)
 
     @handler
     def _on_export(self, _=None) -> None:

@@ -25,6 +25,7 @@ from workbench.scoring import COMPLETE, score_round
 from workbench.views import html_table
 
 from .base import Form, handler, open_archive
+from .names import Names
 
 register({
     "wt_search": {"zh": "查找事项", "en": "Find matter"},
@@ -127,6 +128,7 @@ class VerificationForm(Form):
     def __init__(self, archive: Archive, round_id: str, matter_id: str | None = None, **kwargs):
         super().__init__(archive, round_id, **kwargs)
         self.matters = archive.round_matters(round_id).set_index("matter_id", drop=False)
+        self.names = Names(archive, self.catalogue, self.lang)
         self.search = W.Text(placeholder=self.L("wt_search_hint"), description=self.L("wt_search"))
         self.only_open = W.Checkbox(description=self.L("wt_only_open"), indent=False)
         self.matches = W.HTML()
@@ -171,8 +173,7 @@ class VerificationForm(Form):
 
     # ------------------------------------------------------------------ picking a matter
     def _label(self, mid: str) -> str:
-        m = self.matters.loc[mid]
-        return f"{mid} · {m['unit_name']} · {self.catalogue.category_name(m['category'], self.lang)}"
+        return self.names.label(self.matters.at[mid, "unit_id"], mid)
 
     def _open_matters(self) -> set[str]:
         cur = self.archive.current_entries(self.round_id, "verified")

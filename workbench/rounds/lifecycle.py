@@ -9,10 +9,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from workbench.archive import Archive
+from workbench.archive import Archive, seals
 from workbench.core import Catalogue, RoundSpec, make_round, select_matters, summarise_selection
-from workbench.errors import WorkbenchError
+from workbench.errors import StateError, WorkbenchError
 from workbench.files import load_catalogue
+from workbench.labels import t
 from workbench.scoring import score_indicators, score_round
 
 
@@ -39,7 +40,11 @@ def preview_selection(archive: Archive, round_id: str) -> pd.DataFrame:
 
 
 def select_round(archive: Archive, round_id: str, decided_by: str = "") -> dict[str, int]:
-    """Put every eligible matter of the area in scope and save; returns the summary."""
+    """Put every eligible matter of the area in scope and save; returns the summary. A completed
+    or sealed round keeps the scope it was evaluated on."""
+    if archive.get_round(round_id)["status"] == "completed" or not archive.read(
+            seals, seals.c.round_id == round_id).empty:
+        raise StateError(t("err_select_closed", round_id=round_id))
     judged = preview_selection(archive, round_id)
     in_area = judged[judged["reason"] != "other_area"]
     scope = in_area.assign(included=in_area["eligible"])

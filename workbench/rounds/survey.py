@@ -23,9 +23,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from workbench.archive import Archive, now, survey_facts
 from workbench.core import Catalogue
 from workbench.errors import ValidationError, WorkbenchError
-from workbench.files import Failures, check_entries, load_catalogue
+from workbench.files import Failures, check_entries, load_catalogue, save_workbook, workbook_problem
 from workbench.labels import register, t
-from workbench.paths import atomic_path
 
 FORMAT = "workbench-survey/1"
 META_SHEET = "_meta"
@@ -191,9 +190,7 @@ def export_survey(archive: Archive, round_id: str, unit_id: str, path: str | Pat
                 ("catalogue_hash", catalogue.hash)):
         meta.append(row)
     meta.sheet_state = "hidden"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
+    return save_workbook(wb, path)
 
 
 def _write(ws, headers: list[str], df: pd.DataFrame, editable: tuple[str, ...], widths: tuple) -> None:
@@ -236,6 +233,10 @@ def import_survey(archive: Archive, path: str | Path, round_id: str, unit_id: st
         frame = fail.frame()
         return ValidationError(t("err_import_failed", lang, file=path.name, count=len(frame)), frame)
 
+    problem = workbook_problem(path) if path.exists() else None
+    if problem:  # bounded before openpyxl unpacks anything
+        fail.add(None, "", "", problem)
+        raise stop()
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except FileNotFoundError:

@@ -213,7 +213,7 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     heading(doc, "二、存在的问题及整改要求")
     para(doc, "{%p if items %}", indent=False)
     para(doc, "{%p for it in items %}", indent=False)
-    para(doc, "{{ loop.index }}. 事项{{ it.matter_id }}:{{ it.problem }}。"
+    para(doc, "{{ loop.index }}. “{{ it.matter }}”({{ it.doc_no }}):{{ it.problem }}。"
               "整改要求:{{ it.requirement }}。整改期限:{{ it.deadline }}前。")
     para(doc, "{%p endfor %}", indent=False)
     para(doc, "{%p elif all_verified and all_full %}", indent=False)

@@ -1,0 +1,93 @@
+"""Twelve processes at once on one archive — importing the same units and entries files, scoring
+and sealing the round — on SQLite and on PostgreSQL: no traceback, nothing duplicated (one unit
+per id, one entry per key and value, one seal), nothing lost (every run that said it was archived
+is there)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import traceback
+
+import pandas as pd
+import pytest
+from hostile_support import UNITS, build_archive
+
+from workbench.archive import Archive, seals
+from workbench.cli import main
+
+
+def run_cli(i: int, args: list[str], start, results) -> None:
+    """One process: wait for the start signal, run the command, report its exit code and stderr
+    (a traceback would be in it: an exception escaping main() is caught here and printed)."""
+    start.wait()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = exc.code
+        except BaseException:  # noqa: BLE001 - what a user would have seen as a traceback
+            err.write("Traceback\n" + traceback.format_exc())
+            code = 1
+    results.put((i, (code, err.getvalue())))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'a.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+def test_many_processes_at_once(url, tmp_path, catalogue):
+    build_archive(url, tmp_path, catalogue, seal=False)
+    units = tmp_path / "units2.csv"
+    units.write_text(UNITS.replace(",20,18,3,4", ",21,18,3,4"), encoding="utf-8")
+    entries = tmp_path / "entries2.csv"  # every indicator of X-1 changed: one new entry each
+    ind = catalogue.indicators[catalogue.indicators["category"] == "establish"]
+    answer = {"graded": "基本落实", "yes_no": "否", "ratio": "0.5"}
+    entries.write_text("matter_id,indicator_id,source,result,note\n" + "".join(
+        f"X-1,{i},verified,{answer[k]},并发\n" for i, k in ind["kind"].items()), encoding="utf-8")
+    commands = (
+        [["import", "units", str(units)]] * 4
+        + [["import", "entries", str(entries)]] * 4
+        + [["score", "--round", "2018-city", "--out", str(tmp_path / f"s{i}.csv")] for i in range(2)]
+        + [["seal", "--round", "2018-city", "--issued-on", "2018-06-30"]] * 2
+    )
+    # Forked processes, started together and released at once: each runs the CLI's main() as the
+    # command would (a fresh interpreter per command costs ~5 s of imports on a busy machine).
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=run_cli, args=(i, c + ["--db", url], start, results))
+             for i, c in enumerate(commands)]
+    for p in procs:
+        p.start()
+    start.set()
+    got = dict(results.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    done = [(c, *got[i]) for i, c in enumerate(commands)]
+
+    assert not [e for _, _, e in done if "Traceback" in e], done
+    a = Archive(url)
+    # Imports of one file, at once: each succeeds, and the archive holds it once. An entries
+    # import that comes after the seal is refused with the reason instead (the race is real).
+    assert all(code == 0 for c, code, _ in done if c[1] == "units"), done
+    refused = [e for c, code, e in done if c[1] == "entries" and code != 0]
+    assert all("已封存" in e for e in refused), refused
+    u = a.units()
+    assert len(u) == 3 and u.set_index("unit_id").loc["C900", "approved_quota"] == 21
+    hist = a.entry_history("2018-city")
+    mine = hist[hist["note"] == "并发"]
+    assert len(mine) == (len(ind) if len(refused) < 4 else 0)  # one new entry per indicator, not four
+    assert not hist.duplicated(["matter_id", "indicator_id", "source", "supersedes"]).any()
+    # One seal; the other sealing process is told the round is sealed already.
+    sealed = [code for c, code, _ in done if c[0] == "seal"]
+    assert sorted(sealed) == [0, 2] and len(a.read(seals)) == 1
+    assert any("已于" in e for c, code, e in done if c[0] == "seal" and code == 2)
+    # Every scoring run that reported success is archived (one was there before).
+    scored = sum(code == 0 for c, code, _ in done if c[0] == "score")
+    assert scored == 2 and len(a.scoring_runs("2018-city")) == 1 + scored
+    assert pd.Series([code for _, code, _ in done]).isin([0, 2]).all()
