@@ -84,6 +84,10 @@ LABELS: dict[str, dict[str, str]] = {
     "err_bad_choice": {"zh": "取值无效,可选:{options}", "en": "invalid value; valid: {options}"},
     "err_duplicate": {"zh": "编号重复", "en": "duplicate id"},
     "err_unknown_unit": {"zh": "未知单位编号", "en": "unknown unit id"},
+    "err_unit_not_formed": {"zh": "批复日期早于单位 {unit} 的设立日期 {on}(当时该单位尚不存在)",
+                            "en": "approved before unit {unit} was formed on {on} (it did not exist then)"},
+    "err_unit_dissolved": {"zh": "批复日期不早于单位 {unit} 的撤销日期 {on}(当时该单位已不存在)",
+                           "en": "approved on or after unit {unit} was dissolved on {on} (it no longer existed)"},
     "err_unknown_matter": {"zh": "未知事项编号", "en": "unknown matter id"},
     "err_unknown_indicator": {"zh": "未知指标编号", "en": "unknown indicator id"},
     "err_wrong_category": {

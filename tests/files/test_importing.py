@@ -182,3 +182,26 @@ def test_export_table_csv_and_xlsx(tmp_path):
     xlsx = export_table(df, tmp_path / "out" / "r.xlsx")
     assert pd.read_excel(xlsx).iloc[0]["unit"] == "市财政局"
     assert not list((tmp_path / "out").glob(".*.tmp"))
+
+
+def test_matter_for_a_unit_that_did_not_exist_then_is_refused(tmp_path):
+    """A body formed in the 2019 reform has no matter approved in 2017; one dissolved has none after."""
+    archive = Archive(str(tmp_path / "a.db"))
+    import_units(archive, write(tmp_path, "u.csv", (
+        "unit_id,name,level,county,kind,approved_quota,staff_in_post,approved_leader_posts,approved_sections,"
+        "formed_on,dissolved_on\n"
+        "C901,市退役军人事务局,city,,行政机关,30,28,4,6,2019-01-25,\n"
+        "C902,市粮食局,city,,行政机关,20,18,3,4,,2019-01-25\n")))
+    assert archive.units().set_index("unit_id").at["C901", "formed_on"] == date(2019, 1, 25)
+    path = write(tmp_path, "m.csv", (
+        "matter_id,unit_id,category,approved_on,doc_no\n"
+        "V-1,C901,设立,2017-05-10,潍编〔2017〕9号\n"
+        "V-2,C901,变更,2019-03-01,潍编〔2019〕4号\n"
+        "V-3,C902,撤销,2019-02-01,潍编〔2019〕5号\n"))
+    before = digest(tmp_path / "a.db")
+    with pytest.raises(ValidationError) as err:
+        import_matters(archive, path)
+    rows = err.value.failures[["file", "row", "column", "reason"]].values.tolist()
+    assert rows == [["m.csv", 2, "approved_on", "批复日期早于单位 C901 的设立日期 2019-01-25(当时该单位尚不存在)"],
+                    ["m.csv", 4, "approved_on", "批复日期不早于单位 C902 的撤销日期 2019-01-25(当时该单位已不存在)"]]
+    assert digest(tmp_path / "a.db") == before

@@ -172,7 +172,7 @@ def test_round_dates_differing_from_the_archive_are_flagged(demo_archive, tmp_pa
     path = build_filing_package(demo_archive, UNFILED, tmp_path / "p.zip", "李晓梅", date(2019, 6, 10), key=key)
     with zipfile.ZipFile(path) as z:
         assert "p.zip" in "".join(p.text for p in __import__("docx").Document(io.BytesIO(
-            z.read(next(n for n in z.namelist() if n.endswith(".docx"))))).paragraphs)
+            z.read(next(n for n in z.namelist() if n.endswith("报备函.docx"))))).paragraphs)
     with demo_archive.engine.begin() as conn:
         conn.execute(sa.text("UPDATE rounds SET eval_date = '2019-04-20' WHERE round_id = :r"), {"r": UNFILED})
     row = receive_filing(demo_archive, path, "孙丽华", date(2019, 6, 12))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -59,7 +57,7 @@ def test_letter_names_unit_scores_and_deadlines_with_east_asian_font(with_items,
     text = text_of(doc)
     res = archive.latest_results(rid).set_index("matter_id")
     assert "市大数据中心:" in text
-    assert "潍坊市机构编制委员会办公室" in text and "潍编办函〔2018〕  号" in text
+    assert "潍坊市机构编制委员会办公室" in text and "潍编办函〔2018〕1号" in text  # first number of the register
     assert f"{res.at['M2', 'completion_pct']:.1f}%" in text and "潍编〔2017〕23号" in text
     assert "整改期限:2018年8月31日前" in text and "2018年5月20日" in text
     assert text.count("整改要求:") == 5  # the five items of M2
@@ -70,26 +68,6 @@ def test_letter_names_unit_scores_and_deadlines_with_east_asian_font(with_items,
     assert cells and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in cells)
     stored = read_letters(archive, rid, with_content=True)
     assert stored["unit_id"].tolist() == ["C2"] and bytes(stored["content"].iloc[0]) == paths[0].read_bytes()
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftoppm"), reason="needs LibreOffice, poppler")
-def test_letter_first_page_renders_with_cjk_glyphs(with_items, tmp_path, catalogue):
-    archive, rid = with_items
-    (letter,) = issue_letters(archive, rid, tmp_path, ISSUED, unit_ids=["C2"], catalogue=catalogue)
-    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(letter)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = letter.with_suffix(".pdf")
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "CJK" in fonts, fonts  # a CJK font is embedded: the Chinese is drawn, not boxes
-    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "市大数据中心" in text and "反馈意见" in text
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                    str(REPORTS / "letter-page1")], check=True, timeout=60)
-    png = REPORTS / "letter-page1.png"
-    assert png.exists() and png.stat().st_size > 10_000
 
 
 def test_template_missing_a_placeholder_is_refused_and_nothing_written(with_items, tmp_path, catalogue):

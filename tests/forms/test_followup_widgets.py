@@ -153,3 +153,39 @@ def test_every_action_names_its_item_and_the_pick_never_moves(tmp_path, catalogu
     assert "已批准延期" in form.message.value and all(w in form.message.value for w in named(second))
     assert R.get_item(archive, second)["deadline"] == date(2018, 9, 30)
     assert {i for i, d in ((i, R.get_item(archive, i)["deadline"]) for i in ids) if d == date(2018, 9, 30)} == {second}
+
+
+def test_feedback_tab_lists_what_is_missing_and_waits_then_corrects_a_letter(tmp_path, catalogue):
+    import pandas as pd
+    from docx import Document
+
+    from workbench.followup.letters import read_corrections
+    from workbench.rounds.lifecycle import score_archived_round
+
+    archive = Archive(str(tmp_path / "a.db"))
+    rid = build_round(archive, catalogue)
+    archive.add_entries(pd.DataFrame([{"round_id": rid, "matter_id": "M3", "indicator_id": "ABL-01",
+                                       "source": "verified", "result": None, "note": ""}]), entered_by="王建华")
+    score_archived_round(archive, rid, catalogue, computed_by="王建华")
+    form = FollowupForm(archive, rid, lang="zh", officer="王建华", out_dir=str(tmp_path / "out"),
+                        today=date(2018, 5, 20), catalogue=catalogue)
+    assert form.issue_button.disabled and "尚缺" in form.missing_info.value
+    assert "事项 M3(市档案馆):1 项指标尚未核查(ABL-01)" in form.missing_info.value
+    assert form.correct_button.disabled  # nothing issued, nothing to correct
+    # verification finished and re-scored: the list empties and the button is enabled
+    archive.add_entries(pd.DataFrame([{"round_id": rid, "matter_id": "M3", "indicator_id": "ABL-01",
+                                       "source": "verified", "result": "完全落实", "note": ""}]), entered_by="王建华")
+    score_archived_round(archive, rid, catalogue, computed_by="王建华")
+    form._refresh()
+    assert not form.issue_button.disabled and form.missing_info.value == ""
+    form.issue_button.click()
+    assert "已生成 3 份反馈函" in form.message.value and "重印" in form.missing_info.value
+    form.correct_pick.value = "C2"
+    form.correct_button.click()  # no reason: refused
+    assert "更正原因" in form.last_error and read_corrections(archive, rid).empty
+    form.correct_reason.value = "完成度计算有误"
+    form.issued_on.value = date(2018, 6, 1)
+    form.correct_button.click()
+    assert "已生成更正函 潍编办函〔2018〕4号" in form.message.value
+    (path,) = (tmp_path / "out").glob("*更正函*.docx")
+    assert "潍编办函〔2018〕2号" in "\n".join(p.text for p in Document(str(path)).paragraphs)

@@ -49,6 +49,9 @@ units = sa.Table(
     sa.Column("staff_in_post", sa.Integer),
     sa.Column("approved_leader_posts", sa.Integer),
     sa.Column("approved_sections", sa.Integer),
+    # when the body existed (issue 12): a matter approved outside these dates is refused
+    sa.Column("formed_on", sa.Date),  # NULL: existed before anything the archive holds
+    sa.Column("dissolved_on", sa.Date),  # NULL: still exists
 )
 
 
@@ -291,6 +294,36 @@ letters = sa.Table(
     sa.Column("content", sa.LargeBinary),  # the .docx itself, so the archive keeps what was sent
     sa.Column("created_by", sa.String(60)),
     sa.Column("created_at", sa.DateTime),
+)
+
+
+# ---------------------------------------------------------------- official documents (issue 12)
+doc_numbers = sa.Table(
+    # The 文号 register: one row per number given out, per format (e.g. 潍编办函〔{year}〕{n}号)
+    # and year. A number is given once; ``ref`` says what it numbers (letter:ROUND:UNIT,
+    # correction:LETTER_ID, filing:ROUND) so asking again for the same document finds it.
+    "doc_numbers", metadata,
+    sa.Column("number_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("format", sa.String(80), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("doc_no", sa.String(80), nullable=False, unique=True),
+    sa.Column("ref", sa.String(120), nullable=False, unique=True),
+    sa.Column("typed", sa.Boolean, nullable=False, default=False),  # typed by the officer, not the next free one
+    sa.Column("by", sa.String(60)),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("format", "year", "n", name="uq_doc_numbers_n"),
+)
+
+
+letter_corrections = sa.Table(
+    # A 更正函: the new letter (in ``letters``) that corrects an issued one, who, when and why.
+    "letter_corrections", metadata,
+    sa.Column("letter_id", sa.Integer, sa.ForeignKey("letters.letter_id"), primary_key=True),
+    sa.Column("corrects_letter_id", sa.Integer, sa.ForeignKey("letters.letter_id"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("by", sa.String(60), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
 )
 
 

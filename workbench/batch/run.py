@@ -29,7 +29,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.archive import Archive
 from workbench.errors import WorkbenchError
-from workbench.followup import prepare_letters, seal_of
+from workbench.followup import issued_letters, seal_of
 from workbench.labels import register, t
 from workbench.organisation import default_organisation
 from workbench.paths import TEMPLATES, atomic_write
@@ -180,8 +180,7 @@ def _write_letters(task: RoundTask, folder: Path) -> float:
         seal = seal_of(archive, task.round_id)
         if seal is not None:
             folder.mkdir()
-            for letter in prepare_letters(archive, task.round_id, seal["feedback_issued_on"],
-                                          contact=seal["sealed_by"] or ""):
+            for letter in issued_letters(archive, task.round_id):  # as issued: same number, same date
                 path = folder / letter["file_name"]
                 path.write_bytes(letter["content"])
                 normalise_office_file(path)

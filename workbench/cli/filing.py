@@ -50,7 +50,7 @@ def add_cli(sub) -> None:
 
 
 def _cmd_file(args) -> int:
-    path = build_filing_package(Archive(args.db, read_only=True), args.round_id, args.out, args.by, args.on,
+    path = build_filing_package(Archive(args.db), args.round_id, args.out, args.by, args.on,
                                 key=args.key)
     with zipfile.ZipFile(path) as z:
         n = len(z.namelist())

@@ -8,11 +8,15 @@ from datetime import date
 from workbench.archive import Archive
 from workbench.followup import (
     check_seal,
+    correct_letter,
     decisions_table,
     dry_run,
     export_bundle,
     issue_feedback,
     issue_letters,
+    read_corrections,
+    read_letters,
+    read_register,
     record_decisions,
     reject,
     seal_round,
@@ -116,9 +120,17 @@ def _add_documents(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=out_dir, required=True)
     p.add_argument("--unit", dest="units", action="append", help="only this unit (repeatable)")
     p.add_argument("--issued-on", type=date_arg, default=None)
+    p.add_argument("--cc", default="", help="抄送: the offices that receive a copy")
+    p.add_argument("--correct", metavar="UNIT", help="issue a corrected letter (更正函) to this unit")
+    p.add_argument("--reason", default="", help="why the letter is corrected (with --correct)")
+    p.add_argument("--doc-no", default=None, help="the 文号 to use (default: the next free one in the register)")
     by_option(p)
     db_option(p)
     p.set_defaults(func=_cmd_letters)
+    p = sub.add_parser("doc-numbers", help="the 文号 register: every document number given, and to what")
+    p.add_argument("--year", type=int, default=None)
+    db_option(p)
+    p.set_defaults(func=_cmd_doc_numbers)
     p = sub.add_parser("report", help="write the thematic report (HTML) of a round")
     p.add_argument("--round", dest="round_id", required=True)
     p.add_argument("--out", type=out_path(".html"), required=True, help=".html file")
@@ -135,9 +147,24 @@ def _cmd_feedback(args) -> int:
 
 
 def _cmd_letters(args) -> int:
-    paths = issue_letters(Archive(args.db), args.round_id, args.out, args.issued_on or date.today(), args.by,
-                          unit_ids=args.units)
+    archive = Archive(args.db)
+    if args.correct:
+        path = correct_letter(archive, args.round_id, args.correct, args.reason, args.by, args.out,
+                              args.issued_on or date.today(), args.doc_no, cc=args.cc)
+        row = read_corrections(archive, args.round_id).iloc[-1]
+        corrects = read_letters(archive, args.round_id).set_index("letter_id").at[row["corrects_letter_id"], "doc_no"]
+        print(t("correction_written", args.lang, doc_no=row["doc_no"], corrects=corrects, path=path))
+        return 0
+    paths = issue_letters(archive, args.round_id, args.out, args.issued_on or date.today(), args.by,
+                          unit_ids=args.units, cc=args.cc)
     print(t("letters_written", args.lang, count=len(paths), out=args.out))
+    return 0
+
+
+def _cmd_doc_numbers(args) -> int:
+    reg = read_register(Archive(args.db, read_only=True), args.year)
+    reg["typed"] = reg["typed"].map(lambda v: t("typed", args.lang) if v else "")
+    print(format_table(reg[["doc_no", "ref", "typed", "number_by", "number_at"]], args.lang))
     return 0
 
 

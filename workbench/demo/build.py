@@ -85,6 +85,10 @@ SUMMARIES = {
     "merge": "将{x}并入{u},整合相关职责",
     "abolish": "撤销{u}所属{x},人员编制收回",
 }
+#: bodies created in the 2019 institutional reform (机构改革): they exist, and have matters, only from then
+REFORM_2019 = ("自然资源和规划局", "生态环境局", "农业农村局", "文化和旅游局", "卫生健康委员会", "退役军人事务局",
+               "应急管理局", "医疗保障局", "教育和体育局", "卫生健康局", "自然资源局")
+REFORM_CITY, REFORM_COUNTY = date(2019, 1, 25), date(2019, 3, 1)
 SUB_BODIES = ("服务中心", "事务中心", "保障中心", "发展中心", "监测站", "执法大队", "研究所", "管理站")
 
 
@@ -110,7 +114,12 @@ def build_units(rng: np.random.Generator) -> pd.DataFrame:
     for code, cname in COUNTIES.items():
         for i, (suffix, kind) in enumerate(COUNTY_UNITS, 1):
             rows.append(_unit(rng, f"{code}-{i:02d}", cname + suffix, "county", code, kind))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    reform = table["name"].str.endswith(REFORM_2019)
+    table["formed_on"] = [(REFORM_CITY if lv == CITY else REFORM_COUNTY) if r else None
+                          for r, lv in zip(reform, table["level"])]
+    table["dissolved_on"] = None
+    return table
 
 
 def _unit(rng, unit_id, name, level, county, kind) -> dict:
@@ -145,7 +154,35 @@ def build_matters(rng: np.random.Generator, unit_table: pd.DataFrame) -> pd.Data
                 "summary": SUMMARIES[str(cat)].format(u=uname, x=str(rng.choice(SUB_BODIES)),
                                                        n=int(rng.integers(5, 30))),
             })
-    return pd.DataFrame(rows)
+    return _true_to_history(pd.DataFrame(rows), unit_table)
+
+
+def _true_to_history(table: pd.DataFrame, unit_table: pd.DataFrame) -> pd.DataFrame:
+    """No matter for a body before it was formed (moved to the next unit of its area that
+    existed), and one 文号 per matter (numbered in approval order within each area and year)."""
+    units = unit_table.set_index("unit_id")
+    formed = pd.to_datetime(table["unit_id"].map(units["formed_on"]))
+    early = formed.notna() & (pd.to_datetime(table["approved_on"]) < formed)
+    area_of = units["county"].fillna("")
+    round_of = table["matter_id"].str.rsplit("-", n=1).str[0]
+    moved: dict[tuple[str, str], str] = {}
+    for idx in table.index[early.to_numpy(dtype=bool)]:
+        uid = table.at[idx, "unit_id"]
+        pool = list(units[(units["level"] == units.at[uid, "level"]) & (area_of == area_of[uid])
+                          & units["formed_on"].isna()].index)
+        pool = [u for u in pool if u > uid] + [u for u in pool if u <= uid]
+        used = set(table.loc[round_of == round_of[idx], "unit_id"])
+        # one stand-in per body and round, a unit the round does not have yet: a round keeps as
+        # many units as it was drawn with
+        key = (round_of[idx], uid)
+        new = moved.setdefault(key, next((u for u in pool if u not in used), pool[0]))
+        table.at[idx, "unit_id"] = new
+        table.at[idx, "summary"] = table.at[idx, "summary"].replace(units.at[uid, "name"], units.at[new, "name"])
+    area = table["matter_id"].str.split("-").str[0].map(lambda p: CITY if p == "C" else p)
+    year = pd.to_datetime(table["approved_on"]).dt.year
+    n = table.assign(area=area, year=year).sort_values(["approved_on", "matter_id"]).groupby(["area", "year"]).cumcount() + 1
+    table["doc_no"] = [ORGANISATION.approval_no(a, int(y), int(k)) for a, y, k in zip(area, year, n.reindex(table.index))]
+    return table
 
 
 def _pick_units(rng, pool: pd.DataFrame, year: int, area: str, n: int) -> list[str]:

@@ -4,7 +4,8 @@ For every completed round: feedback issued on 20 May, rectification items for th
 80% (the indicators that lost most, up to three a matter) due on 31 August, then what units do in
 real life — most rectify on time and pass the re-check, some ask for (and get) more time, some are
 late, a few fail the re-check (and some of those pass a later one), a few never report. The round
-is sealed at feedback. The demo keeps the re-checks in the items' history only: it does not
+is sealed at feedback, its letters issued (numbered from the 文号 register and stored) as a
+real feedback issues them. The demo keeps the re-checks in the items' history only: it does not
 re-score (``rectification.recheck`` does, in real use), so every view of the demo still shows the
 assessment as it was — the 差 matters, the spread of bands. The rules are then run as of
 30 September and 31 December of each year; the decisions of 2018 and 2019 are signed off, those of 2020 are left
@@ -21,7 +22,14 @@ import pandas as pd
 from workbench.archive import Archive, extension_requests, rectification_events, rectification_items
 from workbench.core import Catalogue
 from workbench.files import load_catalogue
-from workbench.followup import draft_items, read_decisions, record_decisions, seal_round, sign_off
+from workbench.followup import (
+    draft_items,
+    read_decisions,
+    record_decisions,
+    record_letters,
+    seal_round,
+    sign_off,
+)
 from workbench.scoring import score_indicators
 
 ITEM_BELOW_PCT = 80.0
@@ -56,7 +64,6 @@ def build_followup_demo(archive: Archive, catalogue: Catalogue | None = None, se
         props = props[pct < ITEM_BELOW_PCT]
         props = props.sort_values(["matter_id", "lost"], ascending=[True, False]).groupby("matter_id").head(
             MAX_ITEMS_PER_MATTER)
-        seal_round(archive, rid, officer, issued, at=_at(issued))
         for p in props.to_dict("records"):
             item_id += 1
             poor = results[p["matter_id"]] < 60
@@ -99,6 +106,10 @@ def build_followup_demo(archive: Archive, catalogue: Catalogue | None = None, se
         (rectification_events, pd.DataFrame(event_rows).sort_values(["on_date", "item_id"], kind="stable")),
         (extension_requests, pd.DataFrame(ext_rows)),
     ])
+    for rnd in done.to_dict("records"):  # feedback day: letters issued the way an officer issues them, then sealed
+        issued = date(int(rnd["year"]), 5, 20)
+        record_letters(archive, rnd["round_id"], issued, rnd["created_by"], catalogue=catalogue, at=_at(issued))
+        seal_round(archive, rnd["round_id"], rnd["created_by"], issued, at=_at(issued))
     for year in sorted(done["year"].unique()):
         for as_of in (date(int(year), 9, 30), date(int(year), 12, 31)):
             drafted = record_decisions(archive, as_of, "demo", at=_at(as_of))

@@ -60,7 +60,8 @@ def import_matters(archive: Archive, path: str | Path, amend_by: str = "", amend
     fail = Failures(Path(path).name)
     if amend and not (amend_by.strip() and amend_why.strip()):
         fail.add(None, "", "", t("chg_amend_why"))
-    clean, warnings = check_matters(raw, set(archive.units()["unit_id"]), fail)
+    units = archive.units()
+    clean, warnings = check_matters(raw, set(units["unit_id"]), fail, units[["unit_id", "formed_on", "dissolved_on"]])
     _raise_if(fail)
     changes = matter_changes(clean, archive, None if amend else fail)
     _raise_if(fail)

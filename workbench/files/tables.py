@@ -50,6 +50,8 @@ UNIT_COLUMNS = _stored(units, *[
     Col("county", blank_ok=True), Col("kind", "choice", choices=UNIT_KINDS),
     Col("approved_quota", "int", blank_ok=True), Col("staff_in_post", "int", blank_ok=True),
     Col("approved_leader_posts", "int", blank_ok=True), Col("approved_sections", "int", blank_ok=True),
+    # when the body existed (a body formed in a reform has no matters before it)
+    Col("formed_on", "date", required=False, blank_ok=True), Col("dissolved_on", "date", required=False, blank_ok=True),
 ])
 MATTER_COLUMNS = _stored(matters, *[
     Col("matter_id"), Col("unit_id"),
@@ -167,11 +169,25 @@ def check_units(df: pd.DataFrame, failures: Failures, org: Organisation) -> tupl
     return clean, warnings
 
 
-def check_matters(df: pd.DataFrame, known_units: set[str], failures: Failures) -> tuple[pd.DataFrame, list[str]]:
+def check_matters(df: pd.DataFrame, known_units: set[str], failures: Failures,
+                  unit_dates: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Matters name a known unit, which existed on the approval date (``unit_dates``: unit_id,
+    formed_on, dissolved_on; a blank date is no limit)."""
     clean, warnings = check_table(df, MATTER_COLUMNS, failures)
     if failures.frame()["row"].isna().any():
         return clean, warnings
     check_duplicates(clean, ["matter_id"], failures)
     unknown = clean["unit_id"].notna() & ~clean["unit_id"].isin(known_units)
     failures.add_mask(clean, unknown, "unit_id", t("err_unknown_unit"))
+    if unit_dates is not None and len(unit_dates):
+        dates = unit_dates.set_index("unit_id")
+        approved = pd.to_datetime(clean["approved_on"])
+        formed = pd.to_datetime(clean["unit_id"].map(dates["formed_on"]))
+        dissolved = pd.to_datetime(clean["unit_id"].map(dates["dissolved_on"]))
+        early = approved.notna() & formed.notna() & (approved < formed)
+        late = approved.notna() & dissolved.notna() & (approved >= dissolved)
+        for mask, key, when in ((early, "err_unit_not_formed", formed), (late, "err_unit_dissolved", dissolved)):
+            for idx in clean.index[mask.to_numpy(dtype=bool)]:
+                failures.add(int(idx) + FIRST_DATA_ROW, "approved_on", clean.at[idx, "approved_on"],
+                             t(key, unit=clean.at[idx, "unit_id"], on=when[idx].date()))
     return clean, warnings

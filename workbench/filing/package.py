@@ -46,16 +46,17 @@ from workbench.errors import NotFoundError, StateError, WorkbenchError
 from workbench.files import csv_bytes, load_catalogue
 from workbench.followup import (
     cn_date,
-    doc_no_placeholder,
     items_as_of,
     items_for_file,
     office_name,
     read_decisions,
     read_letters,
+    read_register,
     render_letter,
     safe_name,
     seal_of,
     sealed_results,
+    take_number,
 )
 from workbench.labels import register, t
 from workbench.organisation import area_name, is_subordinate
@@ -176,10 +177,38 @@ def check_fileable(archive: Archive, round_id: str, on: date) -> tuple[dict, dic
     return rnd, seal, results
 
 
+def decisions_as_of(dec: pd.DataFrame, round_id: str, on: date) -> pd.DataFrame:
+    """Pure: the round's decisions as they stood on ``on`` — none drafted later, and one signed or
+    rejected later is still the draft it was then."""
+    dec = dec[(dec["round_id"] == round_id) & (pd.to_datetime(dec["created_at"]).dt.date <= on)].copy()
+    later = pd.to_datetime(dec["decided_at"]).dt.date > on
+    dec.loc[later, "status"] = "draft"
+    dec.loc[later, ["decided_by", "decided_at", "reject_reason"]] = None
+    return dec
+
+
+def filing_ref(round_id: str) -> str:
+    return f"filing:{round_id}"
+
+
+def filing_doc_no(archive: Archive, round_id: str, on: date, by: str = "") -> str:
+    """The 报备函's 文号 from the register: the one it has, else the next free one (taken, so the
+    archive must be writable)."""
+    rnd = archive.get_round(round_id)
+    held = read_register(archive)
+    held = held[held["ref"] == filing_ref(round_id)]
+    if len(held):
+        return held["doc_no"].iloc[0]
+    fmt = archive.organisation().letter_format(rnd["area"]).replace("函", "报")
+    with archive.engine.begin() as conn:
+        return take_number(conn, fmt, on.year, filing_ref(round_id), by)
+
+
 def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue: Catalogue | None = None,
-                  package_name: str | None = None) -> tuple[dict, dict[str, bytes]]:
-    """Everything the package holds, in memory: (manifest, {file name: bytes}). ``package_name``
-    is the zip's file name as the cover letter cites it."""
+                  package_name: str | None = None, doc_no: str | None = None) -> tuple[dict, dict[str, bytes]]:
+    """Everything the package holds as of the filing date ``on``, in memory: (manifest, {file name:
+    bytes}). ``package_name`` is the zip's file name as the cover letter cites it; ``doc_no`` the
+    报备函's 文号 (default: from the register)."""
 
     catalogue = catalogue or load_catalogue()
     rnd, seal, results = check_fileable(archive, round_id, on)
@@ -193,9 +222,9 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
     log = {"round_id": round_id, **archive.work_log(round_id)}
     items = items_as_of(archive, on, round_id)
     items = items_for_file(items)
-    dec = read_decisions(archive)
-    dec = dec[dec["round_id"] == round_id].drop(columns=["key", "reasons"], errors="ignore")
+    dec = decisions_as_of(read_decisions(archive), round_id, on).drop(columns=["key", "reasons"], errors="ignore")
     sent = read_letters(archive, round_id, with_content=True)
+    sent = sent[pd.to_datetime(sent["issued_on"]).dt.date <= on]  # as of the filing date
     files = {"results.csv": csv_bytes(res), "units.csv": csv_bytes(ranking),
              "work_log.csv": csv_bytes(pd.DataFrame([log])), "rectification.csv": csv_bytes(items),
              "decisions.csv": csv_bytes(dec)}
@@ -211,7 +240,7 @@ def package_files(archive: Archive, round_id: str, by: str, on: date, catalogue:
         # the office that receives: its area (潍坊市), who files (县级), its short name (市编办)
         "city_name": org.place(org.own), "filer_level": t(f"org_level_{org.subordinate_level}", "zh"),
         "city_short": t(f"org_level_{org.level}", "zh")[0] + "编办",
-        "doc_no": doc_no_placeholder(org, area, on.year).replace("函", "报"), "year": year,
+        "doc_no": doc_no or filing_doc_no(archive, round_id, on, by), "year": year,
         "area_name": area_name(org, area),
         "window_start": cn_date(rnd["window_start"]), "window_end": cn_date(rnd["window_end"]),
         "eval_date": cn_date(rnd["eval_date"]), "feedback_on": cn_date(seal["feedback_issued_on"]),

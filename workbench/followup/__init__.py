@@ -2,20 +2,27 @@
 the thematic report, the Excel summary and a unit's electronic archive.
 """
 
+from .docnumbers import DocNumberError, read_register, take_number
 from .documents import issue_feedback
 from .history import export_bundle, unit_history
 from .letters import (
     TEMPLATE,
+    LetterError,
+    check_context,
     check_template,
     cn_date,
-    doc_no_placeholder,
+    cn_numeral_date,
+    correct_letter,
     issue_letters,
+    issued_letters,
     office_name,
-    prepare_letters,
+    read_corrections,
     read_letters,
+    record_letters,
     render_letter,
     safe_name,
 )
+from .readiness import NotReadyError, missing_words, readiness, require_ready
 from .rectification import draft_items, items_as_of, items_for_file
 from .report_html import write_report
 from .result_use import (
@@ -30,13 +37,24 @@ from .result_use import (
 from .sealing import check_seal, rescore, seal_of, seal_round, sealed_results
 
 __all__ = [
+    "DocNumberError",
+    "LetterError",
+    "NotReadyError",
     "TEMPLATE",
+    "check_context",
+    "cn_numeral_date",
+    "correct_letter",
+    "issued_letters",
+    "missing_words",
+    "read_corrections",
+    "read_register",
+    "readiness",
+    "require_ready",
     "assessment_results",
     "check_seal",
     "check_template",
     "cn_date",
     "decisions_table",
-    "doc_no_placeholder",
     "draft_items",
     "dry_run",
     "export_bundle",
@@ -46,9 +64,9 @@ __all__ = [
     "items_as_of",
     "items_for_file",
     "office_name",
-    "prepare_letters",
     "read_decisions",
     "read_letters",
+    "record_letters",
     "record_decisions",
     "reject",
     "render_letter",
@@ -58,5 +76,6 @@ __all__ = [
     "seal_round",
     "sealed_results",
     "sign_off",
+    "take_number",
     "write_report",
 ]

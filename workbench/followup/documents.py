@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from workbench.archive import Archive
 from workbench.core import Catalogue
 from workbench.files import load_catalogue, write_workbook
@@ -19,6 +21,7 @@ from workbench.labels import localise, register, t
 from workbench.scoring import rank_units
 
 from .letters import check_template, issue_letters
+from .readiness import require_ready
 from .rectification import items_as_of, items_for_file, unit_progress
 from .report_html import check_html_template, write_report
 from .result_use import decisions_table, read_decisions
@@ -71,15 +74,21 @@ FORMATS: dict[str, Callable[..., list[Path]]] = {"letter": _letters, "report": _
 
 def issue_feedback(archive: Archive, round_id: str, out_dir: Path, issued_on: date, by: str,
                    lang: str = "zh", catalogue: Catalogue | None = None) -> dict[str, list[Path]]:
-    """Feedback day: templates checked first, then letters, report and summary written, then the
-    round sealed (if it is not already)."""
+    """Feedback day: templates checked first and the round refused unless finished; then letters,
+    report and summary written, then the round sealed. Feedback on a sealed round re-prints what
+    was issued, dated as it was issued."""
     catalogue = catalogue or load_catalogue()
     check_template()
     check_html_template()
     archive.get_round(round_id)
+    seal = seal_of(archive, round_id)
+    if seal is None:
+        require_ready(archive, round_id, "feedback", catalogue, lang)
+    else:
+        issued_on = pd.Timestamp(seal["feedback_issued_on"]).date()
     written = {name: fn(archive, round_id, out_dir, issued_on, by=by, lang=lang, catalogue=catalogue)
                for name, fn in FORMATS.items()}
-    if seal_of(archive, round_id) is None:
+    if seal is None:
         seal_round(archive, round_id, by, issued_on)
     return written
 

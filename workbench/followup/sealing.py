@@ -23,6 +23,8 @@ from workbench.errors import StateError, WorkbenchError
 from workbench.labels import register, t
 from workbench.rounds import score_archived_round
 
+from .readiness import require_ready
+
 register({
     "seal_ok": {"zh": "{round_id}:封存校验通过({versions} 个结果版本)",
                 "en": "{round_id}: seal intact ({versions} result version(s))"},
@@ -91,6 +93,7 @@ def seal_round(archive: Archive, round_id: str, by: str, issued_on: date, at: da
     run = archive.latest_run(round_id, "verified")
     if run is None:
         raise WorkbenchError(t("err_no_results", round_id=round_id))
+    require_ready(archive, round_id, "seal")  # an unfinished round is never sealed
     rhash, max_id, ehash = _version(archive, round_id, run["run_id"])
     row = {"round_id": round_id, "run_id": int(run["run_id"]), "results_hash": rhash, "max_entry_id": max_id,
            "entries_hash": ehash, "sealed_by": by, "sealed_at": at or now(), "feedback_issued_on": issued_on}

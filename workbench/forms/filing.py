@@ -54,7 +54,7 @@ def build_package(db: str, round_id: str, officer: str, filed_on: str | None = N
     (or why not)."""
     out = Path(out_dir or REPORTS_DIR / "filings") / f"{round_id}_报备.zip"
     try:
-        archive = Archive(db or None, read_only=True)
+        archive = Archive(db or None)
         key = key or default_key_path(archive, parse_round_id(round_id)[1])
         path = build_filing_package(archive, round_id, out, officer, as_date(filed_on), key=key)
     except WorkbenchError as exc:

@@ -18,7 +18,16 @@ import pandas as pd
 from workbench.archive import Archive
 from workbench.dates import as_date
 from workbench.errors import WorkbenchError
-from workbench.followup import check_seal, export_bundle, issue_feedback, seal_of
+from workbench.followup import (
+    check_seal,
+    correct_letter,
+    export_bundle,
+    issue_feedback,
+    missing_words,
+    read_letters,
+    readiness,
+    seal_of,
+)
 from workbench.followup import rectification as R
 from workbench.followup import result_use as U
 from workbench.labels import column_labels, register, t
@@ -62,6 +71,13 @@ register({
     "fw_issue": {"zh": "发出情况反馈并封存结果", "en": "Issue feedback and seal"},
     "fw_issued": {"zh": "已生成 {n} 份反馈函,结果已封存", "en": "{n} letters written; results sealed"},
     "fw_check_seal": {"zh": "封存校验", "en": "Check the seal"},
+    "fw_not_ready": {"zh": "本轮尚未完成,暂不能发出情况反馈。尚缺:", "en": "The round is not finished; feedback cannot go out yet. Missing:"},
+    "fw_reprint": {"zh": "已发出的反馈函将按原文号、原日期重印", "en": "letters already issued are re-printed as issued"},
+    "fw_correct_unit": {"zh": "更正函发往", "en": "Correct the letter to"},
+    "fw_correct_reason": {"zh": "更正原因", "en": "Why"},
+    "fw_doc_no": {"zh": "文号(可空)", "en": "Number (optional)"},
+    "fw_correct": {"zh": "发出更正函", "en": "Issue corrected letter"},
+    "fw_corrected": {"zh": "已生成更正函 {doc_no}:{path}", "en": "corrected letter {doc_no} written: {path}"},
     "fw_dry_run": {"zh": "试算(不保存)", "en": "Dry run (nothing saved)"},
     "fw_record": {"zh": "生成决定草案", "en": "Record as drafts"},
     "fw_recorded": {"zh": "新增 {n} 项决定草案", "en": "{n} draft decision(s) recorded"},
@@ -139,8 +155,15 @@ class FollowupForm(Form):
         self.issue_button = W.Button(description=L("fw_issue"), button_style="primary")
         self.seal_button = W.Button(description=L("fw_check_seal"))
         self.seal_info = W.HTML()
-        self.feedback_box = W.VBox([self.out_dir, W.HBox([self.issued_on, self.issue_button]),
-                                    W.HBox([self.seal_button]), self.seal_info])
+        self.missing_info = W.HTML()  # what is missing before feedback; the issue button waits for it
+        self.correct_pick = W.Dropdown(description=L("fw_correct_unit"), options=[])
+        self.correct_reason = W.Text(description=L("fw_correct_reason"), layout=W.Layout(width="60%"))
+        self.correct_doc_no = W.Text(description=L("fw_doc_no"))
+        self.correct_button = W.Button(description=L("fw_correct"), button_style="warning")
+        self.feedback_box = W.VBox([self.out_dir, self.missing_info, W.HBox([self.issued_on, self.issue_button]),
+                                    W.HBox([self.seal_button]), self.seal_info,
+                                    W.HBox([self.correct_pick, self.correct_reason]),
+                                    W.HBox([self.correct_doc_no, self.correct_button])])
         # decisions
         self.rules_as_of = W.DatePicker(description=L("as_of"), value=self.today)
         self.dry_button = W.Button(description=L("fw_dry_run"))
@@ -166,7 +189,7 @@ class FollowupForm(Form):
                            (self.issue_button, self._on_issue), (self.seal_button, self._on_seal_check),
                            (self.dry_button, self._on_dry_run), (self.record_button, self._on_record),
                            (self.sign_button, self._on_sign), (self.reject_button, self._on_reject),
-                           (self.export_button, self._on_export)]:
+                           (self.export_button, self._on_export), (self.correct_button, self._on_correct)]:
             button.on_click(fn)
         self.as_of.observe(lambda _: self._refresh(), "value")
         self.item_pick.observe(lambda _: self._show_history(), "value")
@@ -217,6 +240,22 @@ class FollowupForm(Form):
         seal = seal_of(self.archive, self.round_id)
         self.seal_info.value = "" if seal is None else html.escape(
             f"{self.L('fw_on')} {seal['feedback_issued_on']} · sha256 {seal['results_hash'][:16]}…")
+        self._show_readiness(seal)
+
+    def _show_readiness(self, seal: dict | None) -> None:
+        """The list of what is missing (the same the CLI refuses with); nothing to issue until it is empty."""
+        missing = [] if seal else missing_words(readiness(self.archive, self.round_id, self.catalogue),
+                                                self.round_id, self.lang)
+        self.issue_button.disabled = bool(missing)
+        if missing:
+            self.missing_info.value = (f"<b>{html.escape(self.L('fw_not_ready'))}</b><ul>"
+                                       + "".join(f"<li>{html.escape(m)}</li>" for m in missing) + "</ul>")
+        else:
+            self.missing_info.value = html.escape(self.L("fw_reprint")) if seal else ""
+        sent = read_letters(self.archive, self.round_id)
+        names = self.archive.unit_names()
+        _keep_pick(self.correct_pick, [(f"{names.get(u, u)} ({u})", u) for u in sent["unit_id"].drop_duplicates()])
+        self.correct_button.disabled = sent.empty
 
     def _show_draft(self) -> None:
         """The picked draft's reasons (matter, score, deadline, dates), in words, before 签发."""
@@ -314,6 +353,15 @@ class FollowupForm(Form):
                              self.officer, self.lang, self.catalogue)
         self._refresh()
         self._ok(self.L("fw_issued", n=len(out["letter"])), files=[p for paths in out.values() for p in paths])
+
+    @handler
+    def _on_correct(self, _=None) -> None:
+        path = correct_letter(self.archive, self.round_id, self.correct_pick.value, self.correct_reason.value,
+                              self.officer, Path(self.out_dir.value), _picked(self.issued_on),
+                              self.correct_doc_no.value.strip() or None, self.catalogue)
+        self._refresh()
+        doc_no = read_letters(self.archive, self.round_id)["doc_no"].iloc[-1]
+        self._ok(self.L("fw_corrected", doc_no=doc_no, path=path))
 
     @handler
     def _on_seal_check(self, _=None) -> None:

@@ -2,9 +2,11 @@
 
 Run once (``python -m workbench.templates.build_letter_template``) to regenerate the shipped
 template; offices then edit the .docx in Word — wording, fonts, letterhead — keeping the
-``{{ placeholders }}``. Layout follows the usual official-document style (GB/T 9704): 文号 line,
-title in 小标宋 22 pt, addressee, body in 仿宋_GB2312 16 pt with a two-character indent, numbered
-headings in 黑体, issuing office and date at the bottom right. Every run names its East-Asian font
+``{{ placeholders }}``. Layout follows GB/T 9704-2012 (党政机关公文格式): the red 发文机关标志
+with the 文号 and the red line under it, title in 小标宋 22 pt ending in "的函", addressee, body in
+仿宋_GB2312 16 pt with a two-character indent, numbered headings in 黑体 kept with what follows,
+issuing office and date at the bottom right, the 版记 (抄送, 印发) at the foot of the last page and
+page numbers "— N —" at the outside corners. The same template writes the 更正函 (``corrects``). Every run names its East-Asian font
 (``w:eastAsia``), with Noto CJK as the fallback LibreOffice and Linux machines find.
 """
 
@@ -14,15 +16,17 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 BODY_FONT = ("FangSong", "仿宋_GB2312")  # (Latin, East Asian)
 TITLE_FONT = ("Noto Serif CJK SC", "方正小标宋简体")
 HEADING_FONT = ("SimHei", "黑体")
+PAGE_FONT = ("SimSun", "宋体")  # the page number: 半角宋体
+RED = "FF0000"
 
 
 def set_fonts(run, fonts: tuple[str, str], size: float, bold: bool = False) -> None:
@@ -55,8 +59,8 @@ def para(doc_or_cell, text: str, fonts=BODY_FONT, size: float = 16, align=None, 
 
 
 def official_document() -> Document:
-    """An empty A4 document laid out as a Chinese official document: GB/T 9704 margins and
-    3号 (16 pt) body text in the East-Asian body font."""
+    """An empty A4 document laid out as a Chinese official document: GB/T 9704 margins,
+    3号 (16 pt) body text in the East-Asian body font, page numbers at the outside corners."""
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
@@ -64,23 +68,124 @@ def official_document() -> Document:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = BODY_FONT[0], Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT[1])
+    page_numbers(doc)
     return doc
+
+
+def _border(p, side: str, size_eighths: int, color: str = RED, space: int = 4) -> None:
+    """A line along one side of a paragraph (``size_eighths``: width in 1/8 pt)."""
+    ppr = p._p.get_or_add_pPr()
+    bdr = ppr.find(qn("w:pBdr"))
+    if bdr is None:
+        bdr = OxmlElement("w:pBdr")
+        ppr.append(bdr)
+    line = OxmlElement(f"w:{side}")
+    for k, v in (("val", "single"), ("sz", str(size_eighths)), ("space", str(space)), ("color", color)):
+        line.set(qn(f"w:{k}"), v)
+    bdr.append(line)
+
+
+def _page_field(p, fonts, size: float) -> None:
+    """"— N —": the page number between two 一字线 (GB/T 9704 §7.5)."""
+    set_fonts(p.add_run("— "), fonts, size)
+    number = p.add_run("1")  # shown until the PAGE field is updated
+    set_fonts(number, fonts, size)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number._r.addprevious(field)
+    field.append(number._r)
+    set_fonts(p.add_run(" —"), fonts, size)
+
+
+def page_numbers(doc: Document) -> None:
+    """Page numbers in 4号 (14 pt) 半角宋体, 7 mm under the text block: odd pages at the right,
+    even pages at the left, one character in from the edge (GB/T 9704 §7.5)."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    sec = doc.sections[0]
+    sec.footer_distance = Cm(2.2)
+    for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        p = footer.paragraphs[0]
+        p.alignment = align
+        fmt = p.paragraph_format
+        fmt.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
+        fmt.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
+        _page_field(p, PAGE_FONT, 14)
+
+
+def red_header(doc: Document, office: str = "{{ office }}", doc_no: str = "{{ doc_no }}") -> None:
+    """The 版头: the 发文机关标志 in red 小标宋, centred, 35 mm under the top of the text block;
+    two lines below it the 发文字号, centred; 4 mm under that a red line as wide as the text block
+    (GB/T 9704 §7.2)."""
+    mark = para(doc, office, TITLE_FONT, 30, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    mark.paragraph_format.space_before = Pt(99)  # 35 mm
+    mark.paragraph_format.line_spacing = Pt(44)
+    mark.runs[0].font.color.rgb = RGBColor.from_string(RED)
+    para(doc, "", indent=False)
+    para(doc, "", indent=False)
+    number = para(doc, doc_no, BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _border(number, "bottom", 12, space=11)  # 1.5 pt, 4 mm under the 文号
+    para(doc, "", indent=False)
+
+
+def heading(doc, text: str):
+    """A numbered heading in 黑体 that never stays alone at the foot of a page."""
+    p = para(doc, text, HEADING_FONT, 16)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
+def signature(doc, office: str, dated: str) -> None:
+    """The 发文机关署名 and 成文日期, the date four characters in from the right (§7.3.5.2)."""
+    para(doc, "", indent=False)
+    for text in (office, dated):
+        p = para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        p.paragraph_format.right_indent = Pt(16 * 4) if text == dated else Pt(16 * 2)
+        p.paragraph_format.keep_with_next = text == office
+
+
+def imprint(doc, cc: str = "{{ cc }}", printed_by: str = "{{ printed_by }}", printed_on: str = "{{ issued_on }}",
+            cc_if: str = "cc") -> None:
+    """The 版记 at the foot of the last page (§7.4): 抄送 (only if there is one) and 印发机关 with
+    印发日期, in 4号 仿宋, one character in from each side, under a thick first line, a thin line
+    between, a thick last line. Pinning it to the
+    foot in Word and LibreOffice alike is not done yet: it follows the signature."""
+    def line(text: str):
+        p = para(doc, text, BODY_FONT, 14, indent=False)
+        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
+        return p
+
+    para(doc, f"{{%p if {cc_if} %}}", indent=False)
+    cc_line = line(f"抄送:{cc}。")
+    _border(cc_line, "top", 8, "000000", 1)
+    _border(cc_line, "bottom", 4, "000000", 1)
+    para(doc, "{%p endif %}", indent=False)
+    out = line(f"{printed_by}\t{printed_on}印发")
+    out.paragraph_format.tab_stops.add_tab_stop(Cm(15.6) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
+    _border(out, "top", 8, "000000", 1)  # the first line when there is no 抄送; drawn over the thin one
+    _border(out, "bottom", 8, "000000", 1)
 
 
 def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     doc = official_document()
-
-    para(doc, "{{ office }}", TITLE_FONT, 26, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    para(doc, "{{ doc_no }}", BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    para(doc, "", indent=False)
-    para(doc, "关于{{ year }}年度机构编制事项跟踪问效情况的反馈意见", TITLE_FONT, 22,
+    red_header(doc)
+    para(doc, "{%p if corrects %}", indent=False)
+    para(doc, "关于更正{{ year }}年度机构编制事项跟踪问效情况反馈意见的函", TITLE_FONT, 22,
          WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(doc, "{%p else %}", indent=False)
+    para(doc, "关于反馈{{ year }}年度机构编制事项跟踪问效情况的函", TITLE_FONT, 22,
+         WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(doc, "{%p endif %}", indent=False)
     para(doc, "", indent=False)
     para(doc, "{{ unit_name }}:", indent=False)
+    para(doc, "{%p if corrects %}", indent=False)
+    para(doc, "我办于{{ corrects.issued_on }}向你单位发出的《关于反馈{{ year }}年度机构编制事项跟踪问效情况的函》"
+              "({{ corrects.doc_no }})因{{ reason }},现予更正。更正后的反馈意见如下,原函同时作废。")
+    para(doc, "{%p else %}", indent=False)
     para(doc, "按照{{ area_name }}{{ year }}年度机构编制事项跟踪问效工作安排,我办于{{ eval_date }}对你单位"
               "{{ matters|length }}项机构编制事项的落实情况进行了跟踪问效。经调查摸底、自评自查、现场核查和"
               "综合评定,现将有关情况反馈如下。")
-    para(doc, "一、综合评定情况", HEADING_FONT, 16)
+    para(doc, "{%p endif %}", indent=False)
+    heading(doc, "一、综合评定情况")
     para(doc, "你单位问效事项综合完成度为{{ unit_pct }}%,等次为“{{ unit_band }}”,在本轮{{ n_units }}个"
               "被问效单位中位列第{{ unit_rank }}位。各事项得分情况如下:")
     table = doc.add_table(rows=3, cols=6)
@@ -105,23 +210,27 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width  # each cell, which Word reads
-    para(doc, "二、存在的问题及整改要求", HEADING_FONT, 16)
+    heading(doc, "二、存在的问题及整改要求")
     para(doc, "{%p if items %}", indent=False)
     para(doc, "{%p for it in items %}", indent=False)
     para(doc, "{{ loop.index }}. “{{ it.matter }}”({{ it.doc_no }}):{{ it.problem }}。"
               "整改要求:{{ it.requirement }}。整改期限:{{ it.deadline }}前。")
     para(doc, "{%p endfor %}", indent=False)
-    para(doc, "{%p else %}", indent=False)
+    para(doc, "{%p elif all_verified and all_full %}", indent=False)
     para(doc, "经核查,你单位问效事项已全部落实到位,未发现需要整改的问题。")
+    para(doc, "{%p else %}", indent=False)
+    para(doc, "本次不下达限期整改事项。请你单位对照上表中未得满分的指标自查完善。")
     para(doc, "{%p endif %}", indent=False)
-    para(doc, "三、有关要求", HEADING_FONT, 16)
+    heading(doc, "三、有关要求")
     para(doc, "请你单位对照上述问题认真整改,于整改期限前将整改情况书面报送我办。对设立类事项得分低于60%,且未在"
               "规定时限完成整改的,将按照管理权限提出机构撤并或核减编制的处理意见;对落实不到位且未在规定时限"
               "完成整改,或整改后仍不符合要求的,暂停受理你单位机构编制事项申请。")
+    signature(doc, "{{ office }}", "{{ issued_on }}")
+    para(doc, "{%p if contact %}", indent=False)
+    para(doc, "(联系人:{{ contact }})", size=16, indent=True)
+    para(doc, "{%p endif %}", indent=False)
+    imprint(doc)
     para(doc, "", indent=False)
-    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    para(doc, "{{ issued_on }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    para(doc, "(联系人:{{ contact }})", size=14, indent=True)
     doc.save(path)
     return path
 
