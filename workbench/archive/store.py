@@ -90,20 +90,27 @@ class Archive:
         if not read_only:
             try:
                 metadata.create_all(self.engine)
-                self._add_entry_chain()
+                self._add_new_columns()
             except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
                 raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
                                        why=str(exc.orig).strip().splitlines()[0])) from exc
 
-    def _add_entry_chain(self) -> None:
-        """An archive made before entries had ``supersedes`` gets the column and its unique index
-        (create_all makes missing tables only); its older rows stay NULL, outside the index."""
+    def _add_new_columns(self) -> None:
+        """An archive made by an older version gets the columns added to its tables since (create_all
+        makes missing tables only). Added columns are nullable, so older rows stay valid as they are;
+        the entry chain's unique index comes with ``supersedes`` (older rows stay NULL, outside it)."""
         with self.engine.begin() as conn:
-            if "supersedes" in {c["name"] for c in sa.inspect(conn).get_columns("entries")}:
-                return
-            conn.exec_driver_sql("ALTER TABLE entries ADD COLUMN supersedes INTEGER")
-            conn.exec_driver_sql("CREATE UNIQUE INDEX uq_entries_chain ON entries "
-                                 "(round_id, matter_id, indicator_id, source, supersedes)")
+            inspector = sa.inspect(conn)
+            for table in metadata.sorted_tables:
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in have:
+                        continue
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                    if table.name == "entries" and column.name == "supersedes":
+                        conn.exec_driver_sql("CREATE UNIQUE INDEX uq_entries_chain ON entries "
+                                             "(round_id, matter_id, indicator_id, source, supersedes)")
 
     def __repr__(self) -> str:
         return f"Archive({self.engine.url.render_as_string(hide_password=True)!r})"
