@@ -17,8 +17,9 @@ WORKBENCH_HUB_ADMINS    comma-separated hub admins (they approve sign-ups at /hu
 WORKBENCH_HUB_SPAWNER   ``local`` (default): each person's server runs as their own OS user
                         (create one per login), so no officer can read another's process or
                         credentials; ``simple``: all as the hub's user (tests, one trusted host)
-WORKBENCH_HUB_OFFICER_URL  where an officer lands (default /lab: the notebooks; the officer's
-                        app once installed); leaders land on the dashboard
+WORKBENCH_HUB_OFFICER_URL  where an officer lands (default: the officers' app,
+                        /voila/render/officer_app.ipynb; /lab for the notebooks in JupyterLab);
+                        leaders land on the dashboard
 
 Why the identity holds: the hub signs the person in, then starts their server with WORKBENCH_DB
 naming *their* login and password. The person never types a name into the workbench and cannot
@@ -93,8 +94,9 @@ SERVER_CONFIG = STATE / "server-config"
 SERVER_CONFIG.mkdir(exist_ok=True)
 _voila = json.loads((VOILA_CONFIG / "voila.json").read_text())
 _server = {k: _voila[k] for k in ("VoilaConfiguration", "VoilaExecutor", "MappingKernelManager")}
-# Standalone Voilà loads no MathJax; inside a server it would ask a CDN for it unless told not to.
-_server["ServerApp"] = {"tornado_settings": {"mathjax_url": None}}
+# Standalone Voilà loads no MathJax; inside a server its page asks a CDN for it unless both the
+# URL and the configuration are null (voila's front end then leaves the MathJax plug-in out).
+_server["ServerApp"] = {"tornado_settings": {"mathjax_url": None, "mathjax_config": None}}
 (SERVER_CONFIG / "jupyter_server_config.json").write_text(json.dumps(_server, indent=1))
 c.Spawner.notebook_dir = env("WORKBENCH_HUB_NOTEBOOKS", str(NOTEBOOKS_DIR))
 c.Spawner.env_keep = ["PATH", "PYTHONPATH", "LANG", "WORKBENCH_LANG", "WORKBENCH_ROUND", "WORKBENCH_PROJECT"]
@@ -131,7 +133,7 @@ def hand_over_credentials(spawner) -> None:
         "JUPYTER_CONFIG_PATH": str(SERVER_CONFIG),
     })
     spawner.default_url = ("/voila/render/dashboard.ipynb" if role == "leader"
-                           else env("WORKBENCH_HUB_OFFICER_URL", "/lab"))
+                           else env("WORKBENCH_HUB_OFFICER_URL", "/voila/render/officer_app.ipynb"))
 
 
 c.Spawner.pre_spawn_hook = hand_over_credentials
