@@ -52,6 +52,9 @@ AREA_OF = {
     "matters": "wb_area_of_unit(unit_id)",
     "matter_amendments": "wb_area_of_matter(matter_id)",
     "implementation": "wb_area_of_matter(matter_id)",
+    # a 文号 numbers a round's document: its ref is letter:ROUND:UNIT, correction:ROUND:… or filing:ROUND
+    "doc_numbers": "wb_area_of_round(split_part(ref, ':', 2))",
+    "letter_corrections": "wb_area_of_letter(letter_id)",
     "results": "wb_area_of_run(run_id)",
     "rectification_events": "wb_area_of_item(item_id)",
     "extension_requests": "wb_area_of_item(item_id)",
@@ -65,7 +68,8 @@ ROUND_KEYED = ("round_matters", "entries", "entry_versions", "scoring_runs", "wo
                "evidence", "survey_facts")
 #: only ever added to (a change is a new row): officers get INSERT, never UPDATE or DELETE
 APPEND_ONLY = {"matter_amendments", "entries", "results", "scoring_runs", "step_events", "decision_log",
-               "rectification_events", "amendments", "letters", "evidence", "seals"}
+               "rectification_events", "amendments", "letters", "evidence", "seals",
+               "doc_numbers", "letter_corrections"}
 #: the office's own tables: everyone reads them, only an admin changes them (a county's public
 #: signing key is registered by the city's admin: who may sign for an area is the city's decision)
 ADMIN_ONLY = ("organisation", "organisation_areas", "users", "filing_keys")
@@ -77,7 +81,8 @@ BY_COLUMN = {
     "seals": "sealed_by", "amendments": "by", "letters": "created_by", "step_events": "by",
     "evidence": "added_by", "survey_facts": "entered_by", "filings": "received_by",
     "organisation": "recorded_by", "users": "created_by", "matter_amendments": "by",
-    "filing_keys": "registered_by", "implementation": "entered_by",
+    "filing_keys": "registered_by", "implementation": "entered_by", "doc_numbers": "by",
+    "letter_corrections": "by",
 }
 NOT_AUDITED = {"audit", "entry_versions"}  # the trail itself; a counter the entries already show
 
@@ -103,6 +108,8 @@ CREATE OR REPLACE FUNCTION wb_area_of_run(r integer) RETURNS text LANGUAGE sql S
 CREATE OR REPLACE FUNCTION wb_area_of_item(i integer) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = public AS $$
   SELECT wb_area_of_round(round_id) FROM rectification_items WHERE item_id = i $$;
+CREATE OR REPLACE FUNCTION wb_area_of_letter(l integer) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = public AS $$ SELECT wb_area_of_round(round_id) FROM letters WHERE letter_id = l $$;
 CREATE OR REPLACE FUNCTION wb_area_of_decision(d integer) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = public AS $$
   SELECT coalesce(wb_area_of_round(round_id), wb_area_of_unit(unit_id)) FROM decisions
