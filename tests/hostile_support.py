@@ -35,10 +35,13 @@ def build_archive(url: str, tmp: Path, catalogue, seal: bool = True) -> None:
     import_matters(a, tmp / "matters.csv")
     create_round(a, 2018, "city")
     select_round(a, "2018-city")
-    ind = catalogue.indicators[catalogue.indicators["category"] == "establish"]
+    # both city matters verified in full: a round is sealed only when it is finished
+    ind = catalogue.indicators
     answer = {"graded": "完全落实", "yes_no": "是", "ratio": "1"}
     lines = ["matter_id,indicator_id,source,result,note"] + [
-        f"X-1,{i},verified,{answer[k]}," for i, k in ind["kind"].items()]
+        f"{m},{i},verified,{answer[k]},"
+        for m, category in (("X-1", "establish"), ("X-2", "change"))
+        for i, k in ind.loc[ind["category"] == category, "kind"].items()]
     (tmp / "entries.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_entries(a, tmp / "entries.csv", catalogue)
     score_archived_round(a, "2018-city", catalogue)

@@ -83,10 +83,11 @@ def test_many_processes_at_once(url, tmp_path, catalogue):
     mine = hist[hist["note"] == "并发"]
     assert len(mine) == (len(ind) if len(refused) < 4 else 0)  # one new entry per indicator, not four
     assert not hist.duplicated(["matter_id", "indicator_id", "source", "supersedes"]).any()
-    # One seal; the other sealing process is told the round is sealed already.
+    # At most one seal. A sealing process is told why not: the round is sealed already, or (when
+    # entries imported at the same moment are not scored yet) it is not finished.
     sealed = [code for c, code, _ in done if c[0] == "seal"]
-    assert sorted(sealed) == [0, 2] and len(a.read(seals)) == 1
-    assert any("已于" in e for c, code, e in done if c[0] == "seal" and code == 2)
+    assert sorted(sealed) in ([0, 2], [2, 2]) and len(a.read(seals)) == sealed.count(0)
+    assert all("已于" in e or "尚未完成" in e for c, code, e in done if c[0] == "seal" and code == 2), done
     # Every scoring run that reported success is archived (one was there before).
     scored = sum(code == 0 for c, code, _ in done if c[0] == "score")
     assert scored == 2 and len(a.scoring_runs("2018-city")) == 1 + scored

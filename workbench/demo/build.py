@@ -316,7 +316,7 @@ def _work_logs(archive: Archive, rng: np.random.Generator, plan: list[tuple[int,
 #: 5 to 3 months (组建效率提升40%); counties follow a step behind
 SECTION_MONTHS = {CITY: {2018: 5.0, 2019: 4.0, 2020: 3.0}, "county": {2018: 6.0, 2019: 5.0, 2020: 4.0}}
 #: share of public institutions' matters with a legal-person registration: rising, as in the source
-REGISTERED_SHARE = {2018: 0.35, 2019: 0.6, 2020: 0.85}
+REGISTERED_SHARE = {2018: 0.3, 2019: 0.55, 2020: 0.95}
 
 
 def _implementation_dates(archive: Archive, plan: list[tuple[int, str]], seed: int) -> None:
@@ -342,7 +342,9 @@ def _implementation_dates(archive: Archive, plan: list[tuple[int, str]], seed: i
         staffed = approved + pd.to_timedelta(np.round(np.clip(months - rng.uniform(0.5, 1.5, len(m)), 0.3, None)
                                                        * 30.44), unit="D")
         public = m["kind"].isin(["事业单位", "参公事业单位"]).to_numpy() & m["category"].isin(["establish", "change"]).to_numpy()
-        registered = public & (rng.random(len(m)) < REGISTERED_SHARE[year])
+        # an exact share of them, so that the yearly count rises as in the source whatever the mix
+        registered = np.zeros(len(m), dtype=bool)
+        registered[rng.permutation(np.flatnonzero(public))[:round(REGISTERED_SHARE[year] * public.sum())]] = True
         rows.append(pd.DataFrame({
             "matter_id": m["matter_id"].to_numpy(), "round_id": make_round_id(year, area),
             "staffed_on": staffed.dt.date.to_numpy(), "sections_on": sections.dt.date.to_numpy(),
