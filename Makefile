@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/workbench serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
