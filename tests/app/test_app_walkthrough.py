@@ -209,8 +209,18 @@ def test_a_whole_round_in_the_officers_app(app_server):
         shot(page, "05-assess-zh")
         close_step(page, "综合评定")
 
-        # 情况反馈: issue and seal; the letter comes down as .docx
+        # 督促整改 before the letter: items proposed from the assessment, one confirmed — the
+        # feedback letter sets out the items it requires
         nav(page, "followup", "情况反馈·督促整改·结果运用")
+        page.get_by_role("tab", name="整改事项").click()
+        page.get_by_role("button", name="从评定结果生成整改建议").click()
+        ok(page, "未得满分的指标")
+        page.locator("select[multiple]").select_option(index=0)
+        page.get_by_role("button", name="确认所选整改事项").click()
+        ok(page, "已确认 1 项整改事项")
+
+        # 情况反馈: issue and seal; the letter comes down as .docx and names the item's matter by
+        # its summary and 文号, a ratio as a percentage
         page.get_by_role("tab", name="情况反馈").click()
         page.get_by_role("button", name="发出情况反馈并封存结果").click()
         ok(page, "已生成 1 份反馈函")
@@ -218,15 +228,11 @@ def test_a_whole_round_in_the_officers_app(app_server):
         text = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
         tables = "\n".join(c.text for t in docx.Document(str(letter)).tables for r in t.rows for c in r.cells)
         assert unit["name"] in text + tables
+        assert f"“{MATTER['summary']}”({MATTER['doc_no']})" in text and "95%" in text, text
+        assert MATTER["matter_id"] not in text
         shot(page, "06-feedback-zh")
 
-        # 督促整改: items from the assessment, one confirmed, done and re-checked
-        page.get_by_role("tab", name="整改事项").click()
-        page.get_by_role("button", name="从评定结果生成整改建议").click()
-        ok(page, "未得满分的指标")
-        page.locator("select[multiple]").select_option(index=0)
-        page.get_by_role("button", name="确认所选整改事项").click()
-        ok(page, "已确认 1 项整改事项")
+        # 整改进度: the item done and re-checked
         page.get_by_role("tab", name="整改进度").click()
         item = page.locator(".fw-item-pick select")
         item.select_option(index=0)
@@ -235,14 +241,12 @@ def test_a_whole_round_in_the_officers_app(app_server):
         ok(page, "已登记整改完成")
         page.get_by_role("button", name="复查通过").click()
         ok(page, "已复查通过")
-        # the letter of an item names the matter by its summary, a ratio as a percentage
+        # issuing again re-prints the sealed round's letter as issued (same 文号, same date)
         page.get_by_role("tab", name="情况反馈").click()
         page.get_by_role("button", name="发出情况反馈并封存结果").click()
         ok(page, "已生成 1 份反馈函")
-        letter = download(page, "a.wb-download[download$='.docx']", folder)
-        text = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
-        assert f"“{MATTER['summary']}”({MATTER['doc_no']})" in text and "95%" in text, text
-        assert MATTER["matter_id"] not in text
+        again = download(page, "a.wb-download[download$='.docx']", folder)
+        assert "\n".join(p.text for p in docx.Document(str(again)).paragraphs) == text
         shot(page, "07-rectification-zh")
         close_step(page, "情况反馈")
         close_step(page, "督促整改")

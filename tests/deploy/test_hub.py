@@ -5,7 +5,9 @@ role, and sees and may change only what the database allows them."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 
 from tests.access_support import ROUNDS, build_shared, drop_roles
 from tests.browser_support import offline_page
+from workbench.paths import NOTEBOOKS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -70,7 +73,8 @@ def hub(pg_url, tmp_path):
            "WORKBENCH_HUB_PORT": str(port), "WORKBENCH_HUB_API_PORT": str(free_port()),
            "WORKBENCH_HUB_PROXY_API_PORT": str(free_port()), "WORKBENCH_HUB_SPAWNER": "simple",
            "WORKBENCH_HUB_OPEN_SIGNUP": "1", "WORKBENCH_CHP": CHP, "WORKBENCH_LANG": "zh",
-           "WORKBENCH_ROUND": ROUNDS["370703"], "WORKBENCH_HUB_OFFICER_URL": "/voila/render/04_verification.ipynb",
+           "WORKBENCH_HUB_NOTEBOOKS": str(_notebooks(tmp_path, ROUNDS["370703"])),
+           "WORKBENCH_HUB_OFFICER_URL": "/voila/render/04_verification.ipynb",
            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
     env.pop("WORKBENCH_DB", None)
     log = open(tmp_path / "hub.log", "w")
@@ -89,6 +93,21 @@ def hub(pg_url, tmp_path):
         log.close()
         owner.dispose()
         drop_roles(pg_url)
+
+
+def _notebooks(tmp_path: Path, round_id: str) -> Path:
+    """The shipped notebooks, with the verification notebook's round set to ``round_id`` in its
+    parameters cell, as an officer sets it in JupyterLab (no environment variable overrides it)."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "04_verification.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    source = "".join(cell["source"])
+    cell["source"] = re.sub(r'^round_id = "[^"]*"', f'round_id = "{round_id}"', source, count=1, flags=re.M)
+    assert cell["source"] != source
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return folder
 
 
 def sign_in(page, base: str, login: str) -> None:
