@@ -197,7 +197,11 @@ def test_a_second_office_end_to_end(tmp_path, catalogue, capsys, monkeypatch):
     # The county files with the city: a package, received and recorded.
     archive.set_round_status("2018-370321", "completed")
     pkg = tmp_path / "报备.zip"
-    assert run("file", "--round", "2018-370321", "--out", str(pkg), "--by", "赵强", "--on", "2018-06-01") == 0
+    # 桓台县 makes its signing key; the city registers its public half
+    assert main(["keys", "new", "--area", "370321", "--out", str(tmp_path / "keys")]) == 0
+    assert run("keys", "register", "--area", "370321", str(tmp_path / "keys" / "370321.pub"), "--by", "刘敏") == 0
+    assert run("file", "--round", "2018-370321", "--out", str(pkg), "--by", "赵强", "--on", "2018-06-01",
+               "--key", str(tmp_path / "keys" / "370321.key")) == 0
     assert run("receive", str(pkg), "--by", "刘敏", "--on", "2018-06-02") == 0
     filings = archive.read("filings")
     assert list(filings["area"]) == ["370321"] and list(filings["status"]) == ["received"]

@@ -185,6 +185,8 @@ LABELS: dict[str, dict[str, str]] = {
     "staff_in_post": {"zh": "实有人数", "en": "Staff in post"},
     "approved_leader_posts": {"zh": "核定领导职数", "en": "Approved leader posts"},
     "approved_sections": {"zh": "核定内设机构数", "en": "Approved internal sections"},
+    "formed_on": {"zh": "设立日期", "en": "Formed on"},
+    "dissolved_on": {"zh": "撤销日期", "en": "Dissolved on"},
     "exported_at": {"zh": "导出时间", "en": "Exported at"},
     "counts": {"zh": "条数", "en": "Counts"},
     "seal_hash": {"zh": "封存哈希", "en": "Seal hash"},

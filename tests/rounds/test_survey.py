@@ -157,7 +157,7 @@ def test_a_file_that_is_not_a_survey_workbook(demo_archive, tmp_path):
         sv.import_survey(demo_archive, plain, RID, lang="en")
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(ValidationError, match="only .xlsx"):
+    with pytest.raises(ValidationError, match="not a valid .xlsx workbook"):
         sv.import_survey(demo_archive, junk, RID, lang="en")
 
 

@@ -82,19 +82,19 @@ register({
 })
 
 
-def check_path(path: Path) -> str | None:
+def check_path(path: Path, lang: str | None = None) -> str | None:
     """Why ``path`` cannot be read as an input table (None if it can): a folder, empty, too big."""
     if not path.is_file():
-        return t("lim_not_file")
+        return t("lim_not_file", lang)
     size = path.stat().st_size
     if size == 0:
-        return t("lim_empty")
+        return t("lim_empty", lang)
     if size > MAX_FILE_BYTES:
-        return t("lim_too_big", size=round(size / 2**20, 1), limit=MAX_FILE_BYTES // 2**20)
+        return t("lim_too_big", lang, size=round(size / 2**20, 1), limit=MAX_FILE_BYTES // 2**20)
     return None
 
 
-def check_workbook_file(path: Path) -> str | None:
+def check_workbook_file(path: Path, lang: str | None = None) -> str | None:
     """Why an .xlsx must not be opened (None if it may): encrypted or old .xls (an OLE file), not a
     zip, or a zip whose entries declare more than the limits — checked from the central
     directory, before anything is unpacked."""
@@ -103,17 +103,17 @@ def check_workbook_file(path: Path) -> str | None:
     if head == OLE_MAGIC:
         # An encrypted .xlsx is an OLE container holding an "EncryptedPackage" stream.
         data = path.read_bytes()
-        return t("lim_encrypted") if "EncryptedPackage".encode("utf-16-le") in data else t("lim_old_xls")
+        return t("lim_encrypted", lang) if "EncryptedPackage".encode("utf-16-le") in data else t("lim_old_xls", lang)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return t("lim_not_xlsx")
+        return t("lim_not_xlsx", lang)
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNZIPPED_BYTES:
-        return t("lim_unzipped", what=f"{len(infos)} / {round(total / 2**20)} MB")
+        return t("lim_unzipped", lang, what=f"{len(infos)} / {round(total / 2**20)} MB")
     if any(i.flag_bits & 0x1 for i in infos):
-        return t("lim_encrypted")
+        return t("lim_encrypted", lang)
     return None
 
 

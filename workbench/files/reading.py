@@ -50,11 +50,11 @@ def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     return _frame(rows, fail, charset)
 
 
-def workbook_problem(path: str | Path) -> str | None:
+def workbook_problem(path: str | Path, lang: str | None = None) -> str | None:
     """Why a workbook must not be opened (a folder, empty, too big, encrypted, a zip bomb), or None:
     for readers of their own workbooks (the survey form) to check before openpyxl opens it."""
     path = Path(path)
-    return check_path(path) or check_workbook_file(path)
+    return check_path(path, lang) or check_workbook_file(path, lang)
 
 
 def _stop(fail: Failures, reason: str, value: str = "", row: int | None = None, column: str = ""):

@@ -235,7 +235,7 @@ def import_survey(archive: Archive, path: str | Path, round_id: str, unit_id: st
         frame = fail.frame()
         return ValidationError(t("err_import_failed", lang, file=path.name, count=len(frame)), frame)
 
-    problem = workbook_problem(path) if path.exists() else None
+    problem = workbook_problem(path, lang) if path.exists() else None
     if problem:  # bounded before openpyxl unpacks anything
         fail.add(None, "", "", problem)
         raise stop()
