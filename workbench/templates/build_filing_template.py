@@ -46,7 +46,7 @@ def build(path: Path = HERE / "filing_letter.docx") -> Path:
               "{{ documents }}件,询问问题{{ questions }}个,调查核实有关事项{{ items_verified }}项,征求意见建议"
               "{{ suggestions }}条。{{ feedback_on }}已向被问效对象书面反馈。")
     heading(doc, "二、综合评定结果")
-    para(doc, "问效事项平均完成度为{{ mean_pct }}%。各等次事项数如下:")
+    para(doc, "问效事项平均完成情况百分比为{{ mean_pct }}%。各等次事项数如下:")
     table = doc.add_table(rows=3, cols=3)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -186,12 +186,12 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
               "综合评定,现将有关情况反馈如下。")
     para(doc, "{%p endif %}", indent=False)
     heading(doc, "一、综合评定情况")
-    para(doc, "你单位问效事项综合完成度为{{ unit_pct }}%,等次为“{{ unit_band }}”,在本轮{{ n_units }}个"
+    para(doc, "你单位问效事项综合完成情况百分比为{{ unit_pct }}%,等次为“{{ unit_band }}”,在本轮{{ n_units }}个"
               "被问效单位中位列第{{ unit_rank }}位。各事项得分情况如下:")
     table = doc.add_table(rows=3, cols=6)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    heads = ["事项编号", "批复文号", "事项类别", "得分", "完成度", "等次"]
+    heads = ["事项编号", "批复文号", "事项类别", "得分", "完成情况百分比", "等次"]
     cells = ["{{ m.matter_id }}", "{{ m.doc_no }}", "{{ m.category }}", "{{ m.score }}",
              "{{ m.completion_pct }}%", "{{ m.band }}"]
     for j, h in enumerate(heads):
