@@ -8,6 +8,8 @@ assert both lists are empty.
 from __future__ import annotations
 
 import shutil
+import socket
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -28,6 +30,28 @@ class PageLog:
     blocked: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    """A port nobody listens on (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port: int, proc, why, seconds: float = 60) -> None:
+    """Wait until the server ``proc`` started listens on ``port``; listening is enough (a GET of a
+    Voilà page would start a kernel of its own). Fails with ``why()`` (its log) if it dies or is late."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"the server did not start: {why()}")
+            time.sleep(0.3)
 
 
 def require_chromium() -> None:

@@ -14,10 +14,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
-from browser_support import offline_page
+from browser_support import free_port, offline_page, wait_listening
 
 from workbench.archive import Archive
 from workbench.files import load_catalogue
@@ -40,11 +38,6 @@ MATTER = {"matter_id": "QZ-2020-901", "category": "establish", "approved_on": da
           "doc_no": "青编发〔2020〕9号", "summary": "设立青州市营商环境服务中心"}
 FILLED = {"graded": "基本落实", "yes_no": "是", "ratio": 0.9}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +60,7 @@ def app_server(demo_db, tmp_path_factory):
         [sys.executable, "-m", "workbench.cli", "app", "--db", str(path), "--port", str(port), "--officer", "王建华"],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "WORKBENCH_LANG": "zh"})
-    deadline = time.time() + 120
-    while True:
-        try:  # listening is enough: a GET of the page would start a kernel of its own
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                log.close()
-                pytest.fail("workbench app did not start:\n" + (folder / "app.log").read_text())
-            time.sleep(0.3)
+    wait_listening(port, proc, lambda: (folder / "app.log").read_text(), 120)
     yield {"url": f"http://127.0.0.1:{port}/", "db": path, "folder": folder, "unit": unit}
     os.killpg(proc.pid, signal.SIGTERM)
     try:

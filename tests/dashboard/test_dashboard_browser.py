@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browser_support import assert_nothing_clipped, clipped, offline_page
+from browser_support import assert_nothing_clipped, clipped, free_port, offline_page
 
 from workbench.archive.store import Archive
 from workbench.dashboard import data as dd
@@ -38,11 +37,6 @@ CHARTS = ".wb-chart svg >> nth=2"
 #: what must never reach a leader's page
 FORBIDDEN = ("Traceback", "show_dashboard", "import os", "WORKBENCH_DB", "dashboard_view", "Error")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sha256(path: Path) -> str:

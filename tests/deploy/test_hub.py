@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.access_support import ROUNDS, build_shared, drop_roles
-from tests.browser_support import offline_page
+from tests.browser_support import free_port, offline_page
 from workbench.paths import NOTEBOOKS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,11 +33,6 @@ PEOPLE = {"hanting": ("officer", "370703", None), "qingzhou": ("officer", "37078
           "leader": ("leader", "city", None)}
 HUB_PASSWORD = "hub-pass-7Qx!2024"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float) -> None:

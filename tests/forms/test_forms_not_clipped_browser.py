@@ -6,14 +6,12 @@ words do not fit ("上传填好的调查…", "从评定结果生成整…")."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from browser_support import clipped, offline_page, require_chromium
+from browser_support import clipped, free_port, offline_page, require_chromium, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the forms named in the issue as cut: the survey's upload, the rectification's "propose" button
@@ -21,11 +19,6 @@ NOTEBOOKS = ("03_survey", "04_verification", "06_feedback_rectification")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(params=["zh", "en"])
@@ -42,16 +35,7 @@ def voila(request, demo_archive):
         [str(Path(sys.executable).with_name("voila")), str(ROOT / "notebooks"), "--no-browser", f"--port={port}",
          "--Voila.ip=127.0.0.1", "--template=workbench", "--VoilaConfiguration.show_tracebacks=True"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"Voilà did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
+    wait_listening(port, proc, lambda: proc.stderr.read().decode(errors='replace')[-2000:], 60)
     try:
         yield f"http://127.0.0.1:{port}/voila/render", request.param
     finally:

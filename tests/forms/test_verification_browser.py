@@ -7,14 +7,12 @@ screenshot of the form is kept under reports/."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from browser_support import offline_page, require_chromium
+from browser_support import free_port, offline_page, require_chromium, wait_listening
 
 from workbench.archive.store import Archive
 
@@ -22,11 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 RID, OFFICER = "2021-city", "王建华"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def open_matter(archive: Archive, catalogue) -> tuple[str, str, str]:
@@ -61,16 +54,7 @@ def voila(demo_archive, catalogue):
          "--VoilaConfiguration.show_tracebacks=True"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while True:
-        try:  # listening is enough: a GET of the page would start a kernel of its own
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"Voilà did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
+    wait_listening(port, proc, lambda: proc.stderr.read().decode(errors='replace')[-2000:], 60)
     try:
         yield url, matter, indicator, grade
     finally:
