@@ -22,6 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ENV = "WORKBENCH_TEST_PG_URL"
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Each test starts in the language it was started in. The CLI's ``--lang`` and a form's
+    ``lang`` set WORKBENCH_LANG for the process (right for one command or one notebook kernel);
+    in a test worker that would leave the next test in English."""
+    before = os.environ.get("WORKBENCH_LANG")
+    yield
+    if before is None:
+        os.environ.pop("WORKBENCH_LANG", None)
+    else:
+        os.environ["WORKBENCH_LANG"] = before
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     return load_catalogue()
