@@ -105,9 +105,16 @@ def run_and_kill(cmd: list[str], delay: float, cwd: Path, orphan_wait: float = 8
     return Kill(delay, True, proc.returncode, orphans)
 
 
+def _open(db: Path) -> sqlite3.Connection:
+    """The archive as the next user opens it: read-write, because a process killed in a write
+    leaves a hot journal that only a writer may roll back (a read-only connection is refused with
+    "attempt to write a readonly database" until then)."""
+    return sqlite3.connect(db)
+
+
 def archive_problems(db: Path) -> list[str]:
     """What is inconsistent in the SQLite archive ``db`` (empty: nothing)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = _open(db)
     try:
         problems = []
         ok = con.execute("PRAGMA integrity_check").fetchall()
@@ -131,7 +138,7 @@ def archive_problems(db: Path) -> list[str]:
 
 
 def count(db: Path, sql: str) -> int:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = _open(db)
     try:
         return int(con.execute(sql).fetchone()[0])
     finally:
