@@ -37,6 +37,7 @@ ROUND = f"{YEAR}-{COUNTY}"
 MATTER = {"matter_id": "QZ-2020-901", "category": "establish", "approved_on": date(2020, 3, 16),
           "doc_no": "青编发〔2020〕9号", "summary": "设立青州市营商环境服务中心"}
 FILLED = {"graded": "基本落实", "yes_no": "是", "ratio": 0.9}
+SERVER_LOG: list[Path] = []  # the app server's log, quoted when a step fails
 
 
 
@@ -56,6 +57,7 @@ def app_server(demo_db, tmp_path_factory):
     archive.dispose()
     port = free_port()
     log = open(folder / "app.log", "w")  # noqa: SIM115 - closed at teardown
+    SERVER_LOG[:] = [folder / "app.log"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "workbench.cli", "app", "--db", str(path), "--port", str(port), "--officer", "王建华"],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -82,13 +84,17 @@ def shot(page, name: str) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
-def ok(page, text: str, timeout: int = 60_000) -> None:
-    """Wait for a success line containing ``text``; fail with the error line if one shows."""
+def ok(page, text: str, timeout: int = 120_000) -> None:
+    """Wait for a success line containing ``text``; fail with the error line if one shows, the
+    messages on the page and the end of the server's log (where a kernel's traceback goes)."""
     try:
         page.locator(".wt-ok", has_text=text).last.wait_for(timeout=timeout)
     except Exception:
         errors = page.locator(".wt-err").all_inner_texts()
-        raise AssertionError(f"no “{text}” on the page; errors shown: {errors}") from None
+        shown = page.locator(".wt-ok").all_inner_texts()
+        log = SERVER_LOG[0].read_text(errors="replace")[-4000:] if SERVER_LOG else ""
+        raise AssertionError(f"no “{text}” on the page; errors shown: {errors}; messages: {shown}\n"
+                             f"server log:\n{log}") from None
 
 
 def nav(page, key: str, heading: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import os
 import sys
 
@@ -67,7 +68,12 @@ register({
     },
     "wt_round_status_open": {"zh": "进行中", "en": "open"},
     "wt_round_status_completed": {"zh": "已办结", "en": "completed"},
+    "wt_unexpected": {"zh": "出现意外错误({kind}:{detail});请刷新页面核对已保存的内容,并把这句话告知系统管理员",
+                      "en": "unexpected error ({kind}: {detail}): reload the page to check what was saved, and tell "
+                            "the system administrator"},
 })
+
+log = logging.getLogger(__name__)
 
 
 
@@ -85,7 +91,9 @@ def setup(lang: str = "zh") -> None:
 
 
 def handler(fn):
-    """Run a form action; a library error becomes the form's message and nothing more."""
+    """Run a form action; a library error becomes the form's message and nothing more. Any other
+    error is shown too (in a browser app an exception in a click handler is otherwise invisible)
+    and its traceback goes to the server's log."""
     @functools.wraps(fn)
     def wrapped(self, *args, **kwargs):
         try:
@@ -94,6 +102,9 @@ def handler(fn):
             self._fail(str(exc).splitlines()[0], exc.failures)
         except WorkbenchError as exc:
             self._fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a click must never fail silently: say so, log the traceback
+            log.exception("form action %s failed", fn.__name__)
+            self._fail(t("wt_unexpected", kind=type(exc).__name__, detail=str(exc).splitlines()[0][:200] if str(exc) else ""))
         return None
     return wrapped
 
