@@ -27,7 +27,7 @@ from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
 from . import versions
-from .denied import explain_refusals
+from .denied import explain_refusals, refused_round
 from .schema import (
     entries,
     matter_amendments,
@@ -179,8 +179,9 @@ class Archive:
 
     def get_round(self, round_id: str) -> dict:
         df = self.read(rounds, rounds.c.round_id == round_id)
-        if df.empty:
-            raise NotFoundError(t("err_unknown_round", round_id=round_id))
+        if df.empty:  # on a shared archive, perhaps there but another area's: say so
+            raise refused_round(self.engine, round_id, self.organisation()) or \
+                NotFoundError(t("err_unknown_round", round_id=round_id))
         return df.iloc[0].to_dict()
 
     def round_spec(self, round_id: str) -> RoundSpec:

@@ -24,7 +24,7 @@ from workbench.rounds import record_matter_dates, steps
 from workbench.scoring import COMPLETE, score_round
 from workbench.views import html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 from .names import Names
 
 register({
@@ -405,4 +405,5 @@ class VerificationForm(Form):
 def verification(db: str | None, round_id: str, lang: str = "zh", officer: str = "",
                  matter_id: str | None = None):
 
-    return VerificationForm(open_archive(db), round_id, lang=lang, officer=officer, matter_id=matter_id)
+    return opened(lambda: VerificationForm(open_archive(db), round_id, lang=lang, officer=officer,
+                                           matter_id=matter_id), lang)
