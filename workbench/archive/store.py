@@ -346,9 +346,10 @@ class Archive:
         """Append entries (round_id, matter_id, indicator_id, source, result, note).
 
         Rows identical to the current entry are skipped, so importing the same file twice adds
-        nothing; a matter none of whose rows changes keeps its version. ``expected`` (matter_id → the version read when the matter was opened, see
-        ``entry_version``) refuses the save with a ``ConflictError`` if someone saved the matter
-        since (its message in ``lang``). Returns the number of rows written."""
+        nothing, and a matter none of whose rows changes keeps its version. ``expected``
+        (matter_id → the version read when the matter was opened, see ``entry_version``) refuses
+        the save with a ``ConflictError`` if someone changed the matter since (its message in
+        ``lang``). Returns the number of rows written (0: nothing changed)."""
         if new.empty:
             return 0
         new = new.copy()
