@@ -199,3 +199,18 @@ def test_by_is_the_signed_in_login_not_what_is_typed(shared):
     # …and a county officer cannot create the city's round at all.
     assert main(["--lang", "en", "round", "create", "--year", "2026", "--area", "city",
                  "--db", urls["hanting"]]) == 2
+
+
+def test_a_save_that_changes_nothing_leaves_no_trail(shared):
+    """On the officer's own connection: the same values again add no entry, no audit row and no
+    version."""
+    _, urls, eng = shared
+    officer = Archive(urls["hanting"])
+    rid = ROUNDS["370703"]
+    officer.add_entries(entry_rows(rid, "MH", ["完全落实", "1"]), expected={"MH": 0})
+    count = "SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM entries)"
+    before = rows(eng["leader"], count)
+    assert officer.add_entries(entry_rows(rid, "MH", ["完全落实", "1"]), expected={"MH": 1}) == 0
+    assert rows(eng["leader"], count) == before
+    assert officer.entry_version(rid, "MH") == 1
+    officer.dispose()

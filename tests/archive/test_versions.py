@@ -122,3 +122,23 @@ def test_different_matters_do_not_wait_for_each_other(pg_url):
     waiting.join(5)
     assert outcome == ["conflict"]  # …and the waiting one is told, not allowed to overwrite it
     a.dispose()
+
+
+def test_a_save_that_changes_nothing_is_no_save(two):
+    """Saving exactly the values already current writes nothing and moves no version, so an
+    officer who opened the matter before is not told of a conflict that changed nothing."""
+    a, b = two
+    a.add_entries(entry_rows(RID, "MC", ["完全落实", "1"]), expected={"MC": 0})
+    opened_b = b.entry_version(RID, "MC")
+    before = len(a.entry_history(RID))
+    assert a.add_entries(entry_rows(RID, "MC", ["完全落实", "1"]), expected={"MC": 1}) == 0
+    assert a.add_entries(entry_rows(RID, "MC", ["完全落实", "1"])) == 0  # an import of the same file, too
+    assert a.entry_version(RID, "MC") == opened_b == 1
+    assert len(a.entry_history(RID)) == before
+    # The officer who opened it earlier saves a real change: accepted, one version on.
+    assert b.add_entries(entry_rows(RID, "MC", ["部分落实", "1"]), expected={"MC": opened_b}) == 1
+    assert a.entry_version(RID, "MC") == 2
+    # A stale form holding exactly what is saved now changes nothing either: no conflict to tell.
+    assert a.add_entries(entry_rows(RID, "MC", ["部分落实", "1"]), expected={"MC": 1}) == 0
+    assert a.entry_version(RID, "MC") == 2
+    assert len(a.entry_history(RID)) == before + 1

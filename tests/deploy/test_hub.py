@@ -141,6 +141,12 @@ def test_officers_and_a_leader_behind_the_hub(hub):
         page.screenshot(path=str(ROOT / "reports" / "screenshots" / "hub-other-county.png"))
         text = page.inner_text("body")
         assert page.locator(".wt-save").count() == 0 and "寒亭区财政局" not in text
+        # …and the page says why: whose round it is, and who is asking.
+        assert f"轮次 {ROUNDS['370703']} 属于寒亭区;您的账号({logins['qingzhou']},青州市)无权查看" in text
+        # In the officers' app the area picker offers only 青州市, the area the database lets them read.
+        page.goto(f"{base}/user/{logins['qingzhou']}/voila/render/officer_app.ipynb")
+        page.wait_for_selector(".wb-area select", timeout=90_000)
+        assert page.locator(".wb-area select option").all_inner_texts() == ["青州市"]
 
     # The leader lands on the dashboard, behind the hub's sign-in, reading every area.
     with offline_page() as (page, log):

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.access_support import ROUNDS, build_shared, drop_roles
-from workbench.archive import Archive
+from workbench.archive import AccessDenied, Archive
 from workbench.errors import NotFoundError
-from workbench.forms.verify import VerificationForm
+from workbench.forms.verify import VerificationForm, verification
 
 pytestmark = pytest.mark.pg
 
@@ -60,7 +60,7 @@ def test_the_databases_refusals_are_shown_in_the_users_language(shared):
     fill(f, "完全落实")
     f.save_button.click()
     assert "数据库拒绝此操作" in f.message.value
-    with pytest.raises(NotFoundError):  # another area's round does not exist for a county officer
+    with pytest.raises(AccessDenied, match="2024-city"):  # another area's round: not theirs to open
         form("qingzhou", ROUNDS["city"])
     assert owner.entry_history().empty
 
@@ -78,3 +78,16 @@ def test_two_officers_on_one_matter(shared):
     second.save_button.click()  # having seen it, saving again replaces it knowingly
     assert second.last_error is None
     assert owner.current_entries(ROUNDS["city"]).set_index("indicator_id").at[iid, "result"] == "部分落实"
+
+
+def test_the_notebook_says_whose_round_it_is(shared):
+    """A notebook opening another county's round shows why in the page (Voilà hides a cell's
+    error behind a generic message)."""
+    _, urls, _ = shared
+    shown = verification(urls["qingzhou"], ROUNDS["370703"], "en")
+    login = sa.engine.make_url(urls["qingzhou"]).username
+    assert f"round 2024-370703 belongs to Hanting; your account ({login}, Qingzhou)" in shown.value
+    assert "wt-err" in shown.value
+    # A round of their own area that does not exist is not someone else's: it does not exist.
+    with pytest.raises(NotFoundError):
+        verification(urls["qingzhou"], "2030-370781", "en")

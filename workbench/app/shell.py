@@ -16,9 +16,9 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from workbench.archive import Archive
+from workbench.archive import AccessDenied, Archive, readable_areas
 from workbench.core import make_round_id, parse_round_id
-from workbench.errors import WorkbenchError
+from workbench.errors import NotFoundError, WorkbenchError
 from workbench.files import load_catalogue
 from workbench.filing import read_filings
 from workbench.forms import (
@@ -63,19 +63,18 @@ class OfficerApp(W.VBox):
         self.out_dir = Path(out_dir or tempfile.mkdtemp(prefix="workbench-app-"))
         self.add_class("wb-app")
         org = archive.organisation()
+        # On a shared archive the database decides what this login reads: the rounds listed are
+        # those it sees, the areas offered those it may read (a county officer: their county).
+        self.areas = readable_areas(archive)
         rounds = archive.rounds()
         years = sorted(set(rounds["year"].astype(int)) | {(today or date.today()).year})
         years = years + [years[-1] + 1]
         latest = rounds.sort_values(["year", "round_id"]).iloc[-1] if len(rounds) else None
-        if round_id:
-            year, area = parse_round_id(round_id)
-            years = sorted(set(years) | {year})
-            latest = {"year": year, "area": area}
         self.year = W.Dropdown(options=[(self.L("app_year_item", year=y), y) for y in years],
                                value=int(latest["year"]) if latest is not None else years[-2],
                                description=self.L("app_year"), layout=W.Layout(width="auto"))
-        self.area = W.Dropdown(options=[(area_name(org, a, lang), a) for a in org.areas],
-                               value=latest["area"] if latest is not None else org.areas[0],
+        self.area = W.Dropdown(options=[(area_name(org, a, lang), a) for a in self.areas],
+                               value=latest["area"] if latest is not None else self.areas[0],
                                description=self.L("app_area"), layout=W.Layout(width="auto"))
         self.day = W.DatePicker(value=today or date.today(), description=self.L("app_day"),
                                 layout=W.Layout(width="auto"))
@@ -108,7 +107,7 @@ class OfficerApp(W.VBox):
                     W.VBox([self.status_line, self.close_bar, self.close_message, self.body],
                            layout=W.Layout(flex="1 1 auto", min_width="0"))]),
         ]
-        self.open_round()
+        self.open_round(round_id=round_id)
         # the forms take the day and the officer when built: a change rebuilds the page shown
         self.day.observe(lambda _: self.show(self.page), "value")
         self.officer.observe(lambda _: self.show(self.page), "value")
@@ -124,9 +123,33 @@ class OfficerApp(W.VBox):
     def exists(self) -> bool:
         return self.round_id in set(self.archive.rounds()["round_id"])
 
-    def open_round(self, page: str | None = None) -> None:
-        """Show the picked round (the set-up page if it does not exist yet, to create it)."""
+    def open_round(self, page: str | None = None, round_id: str | None = None) -> None:
+        """Show the picked round, or ``round_id`` (the set-up page if it does not exist yet, to
+        create it). A round the database hides from the signed-in user is refused, saying whose
+        it is: to them it would look like a round not yet created."""
+        if round_id:
+            try:
+                self.archive.get_round(round_id)
+            except AccessDenied as exc:
+                self._refuse(exc.text(self.lang))
+                return
+            except NotFoundError:
+                pass  # not created yet: the set-up page offers to
+            year, area = parse_round_id(round_id)
+            if year not in {v for _, v in self.year.options}:
+                self.year.options = sorted([*self.year.options, (self.L("app_year_item", year=year), year)],
+                                           key=lambda o: o[1])
+            self.year.value, self.area.value = year, area
         self.show(page or ("deploy" if not self.exists() else self.page))
+
+    def _refuse(self, why: str) -> None:
+        """Nothing of a round this user may not open: the reason where the round's line would be."""
+        self.form = None
+        self.body.children, self.close_bar.children = [], []
+        self.status_line.value = self.close_message.value = ""
+        for page, button in self.nav_buttons.items():
+            button.description, button.button_style, button.disabled = self.L("app_page_" + page), "", True
+        self.round_line.value = f'<p><b class="wt-err" style="color:#c62828">✘ {html.escape(why)}</b></p>'
 
     def _on_new(self, _=None) -> None:
         """新建轮次: the first year after the area's last round, on the set-up page."""
@@ -156,6 +179,7 @@ class OfficerApp(W.VBox):
             button.description = f"{STATUS_MARK[status]} {self.L('app_page_' + page)}"
             button.tooltip = f"{self.L('app_' + status)}: {why}" if why else self.L("app_" + status)
             button.button_style = STATUS_STYLE[status] if page != self.page else "primary"
+            button.disabled = False
         status, why = found[self.page]
         self.status_line.value = (f"<h3>{html.escape(self.L('app_page_' + self.page))}</h3>"
                                   f'<p class="wb-page-status wb-{status}"><b>{html.escape(self.L("app_" + status))}</b>'

@@ -2,8 +2,8 @@
 transactions only here; the evidence store beside it.
 """
 
-from .access import add_user, disable_user, install, list_users, signed_in_user
-from .denied import AccessDenied
+from .access import add_user, disable_user, install, list_users, readable_areas, signed_in_user
+from .denied import AccessDenied, RoundRefused
 from .schema import (
     amendments,
     audit,
@@ -79,5 +79,7 @@ __all__ = [
     "disable_user",
     "install",
     "list_users",
+    "readable_areas",
+    "RoundRefused",
     "signed_in_user",
 ]

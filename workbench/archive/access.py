@@ -303,3 +303,16 @@ def signed_in_user(archive: Archive) -> str | None:
     with archive.engine.connect() as conn:
         return conn.execute(sa.select(users.c.login).where(
             (users.c.login == sa.literal_column("session_user")) & users.c.active)).scalar()
+
+
+def readable_areas(archive: Archive) -> list[str]:
+    """The organisation's areas whose rounds the signed-in user may open, in its order. Asked of
+    the database (``wb_can_read``, the rule its row-level security applies), not decided again
+    here; every area on SQLite and for the database owner."""
+    areas = list(archive.organisation().areas)
+    if signed_in_user(archive) is None:
+        return areas
+    with archive.engine.connect() as conn:
+        ok = {a for (a,) in conn.execute(sa.text(
+            "SELECT a FROM unnest(CAST(:areas AS text[])) AS a WHERE wb_can_read(a)"), {"areas": areas})}
+    return [a for a in areas if a in ok]

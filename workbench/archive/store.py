@@ -27,7 +27,7 @@ from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
 from . import versions
-from .denied import explain_refusals
+from .denied import explain_refusals, refused_round
 from .schema import (
     entries,
     matter_amendments,
@@ -179,8 +179,9 @@ class Archive:
 
     def get_round(self, round_id: str) -> dict:
         df = self.read(rounds, rounds.c.round_id == round_id)
-        if df.empty:
-            raise NotFoundError(t("err_unknown_round", round_id=round_id))
+        if df.empty:  # on a shared archive, perhaps there but another area's: say so
+            raise refused_round(self.engine, round_id, self.organisation()) or \
+                NotFoundError(t("err_unknown_round", round_id=round_id))
         return df.iloc[0].to_dict()
 
     def round_spec(self, round_id: str) -> RoundSpec:
@@ -345,9 +346,10 @@ class Archive:
         """Append entries (round_id, matter_id, indicator_id, source, result, note).
 
         Rows identical to the current entry are skipped, so importing the same file twice adds
-        nothing. ``expected`` (matter_id → the version read when the matter was opened, see
-        ``entry_version``) refuses the save with a ``ConflictError`` if someone saved the matter
-        since (its message in ``lang``). Returns the number of rows written."""
+        nothing, and a matter none of whose rows changes keeps its version. ``expected``
+        (matter_id → the version read when the matter was opened, see ``entry_version``) refuses
+        the save with a ``ConflictError`` if someone changed the matter since (its message in
+        ``lang``). Returns the number of rows written (0: nothing changed)."""
         if new.empty:
             return 0
         new = new.copy()
@@ -356,12 +358,10 @@ class Archive:
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
         with self._writing() as conn:
-            # Versions first (in key order, so that two imports never deadlock): a save that
+            # Versions held first (in key order, so that two imports never deadlock): a save that
             # has to wait for another one of the same matter reads the entries after it.
-            for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
-                exp = None if expected is None or m not in expected else expected[m]
-                if not versions.bump(conn, r, m, s, exp):
-                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp, lang)
+            held = {k: versions.lock(conn, *k)
+                    for k in sorted(set(zip(new["round_id"], new["matter_id"], new["source"])))}
             current = pd.concat(
                 [self._current(conn, r, new.loc[new["round_id"] == r, "matter_id"].unique().tolist())
                  for r in new["round_id"].unique()], ignore_index=True
@@ -371,6 +371,13 @@ class Archive:
             same = (merged["_merge"] == "both") & (
                 merged["result"].fillna("\0") == merged["result_old"].fillna("\0")
             ) & (merged["note"].fillna("") == merged["note_old"].fillna(""))
+            # Only a matter with a value that differs from what is saved now gets a new version
+            # (or a conflict): the same values again are no news, whoever opened it when.
+            for r, m, s in sorted(set(zip(*(merged.loc[~same, c] for c in ("round_id", "matter_id", "source"))))):
+                exp = None if expected is None or m not in expected else expected[m]
+                if exp is not None and held[r, m, s] != int(exp):
+                    raise versions.conflict(conn, self._current(conn, r, [m]), new, r, m, s, exp, lang)
+                versions.advance(conn, r, m, s, held[r, m, s])
             new = new[~same.to_numpy()].assign(
                 supersedes=merged.loc[~same, "entry_id"].fillna(0).astype(int).to_numpy())
             new = new.assign(entered_by=new.get("entered_by", entered_by) if "entered_by" in new else entered_by,

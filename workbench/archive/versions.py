@@ -2,9 +2,11 @@
 
 A form remembers the version of the matter it opened; a save raises that version by one in the
 same transaction that appends the entries, and only if it is still the one remembered. Two saves
-of one matter: the database makes the second wait for the first row update, then the second
+of one matter: the database makes the second wait for the first one's row, then the second
 finds the version moved and is refused with what the first saved. Saves of different matters
-update different rows and run side by side. The same on SQLite and PostgreSQL.
+hold different rows and run side by side. A save that changes nothing (every value as saved
+now) writes nothing and moves no version: there is no news for anyone who opened the matter.
+The same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -38,28 +40,28 @@ def read_version(conn, round_id: str, matter_id: str, source: str) -> int:
     return int(v or 0)
 
 
-def bump(conn, round_id: str, matter_id: str, source: str, expected: int | None) -> bool:
-    """Raise the version by one; with ``expected``, only if it is still that. False: it moved."""
+def lock(conn, round_id: str, matter_id: str, source: str) -> int:
+    """The matter's version now, its row held until the transaction ends: another save of the
+    same matter waits here, then reads what this one saved. A matter never saved gets a row at
+    0 to hold; if a first save of it lands meanwhile, its row is the one held."""
     where = _key(round_id, matter_id, source)
-    if expected is not None:
-        where = where & (entry_versions.c.version == int(expected))
-    done = conn.execute(entry_versions.update().where(where)
-                        .values(version=entry_versions.c.version + 1)).rowcount
-    if done:
-        return True
-    if expected not in (None, 0):
-        return False
-    # No row yet. A savepoint so that a concurrent first save's unique violation is a conflict,
-    # not an aborted transaction.
+    v = conn.execute(sa.select(entry_versions.c.version).where(where).with_for_update()).scalar()
+    if v is not None:
+        return int(v)
+    # A savepoint, so that a concurrent first save's unique violation is a wait, not an aborted
+    # transaction.
     try:
         with conn.begin_nested():
             conn.execute(entry_versions.insert().values(round_id=round_id, matter_id=matter_id,
-                                                        source=source, version=1))
+                                                        source=source, version=0))
     except sa.exc.IntegrityError:
-        if expected == 0:
-            return False
-        return bump(conn, round_id, matter_id, source, None)
-    return True
+        return lock(conn, round_id, matter_id, source)
+    return 0
+
+
+def advance(conn, round_id: str, matter_id: str, source: str, held: int) -> None:
+    """One version on from ``held`` (the row ``lock`` holds): a save that changed something."""
+    conn.execute(entry_versions.update().where(_key(round_id, matter_id, source)).values(version=held + 1))
 
 
 def conflict(conn, current: pd.DataFrame, mine: pd.DataFrame, round_id: str, matter_id: str,

@@ -11,7 +11,7 @@ from workbench.archive import Archive
 from workbench.rounds import assessment as A
 from workbench.views import charts, html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 
 
 # ----------------------------------------------------------------------- assessment view
@@ -65,5 +65,5 @@ class AssessmentView(Form):
 
 
 
-def assessment(db: str | None, round_id: str, lang: str = "zh", officer: str = "") -> AssessmentView:
-    return AssessmentView(open_archive(db), round_id, lang=lang, officer=officer)
+def assessment(db: str | None, round_id: str, lang: str = "zh", officer: str = "") -> W.Widget:
+    return opened(lambda: AssessmentView(open_archive(db), round_id, lang=lang, officer=officer), lang)

@@ -21,7 +21,7 @@ import ipywidgets as W
 import pandas as pd
 from traitlets import Unicode
 
-from workbench.archive import Archive
+from workbench.archive import AccessDenied, Archive
 from workbench.core import Catalogue, parse_round_id
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.files import load_catalogue
@@ -167,6 +167,18 @@ class Form(W.VBox):
 # ---------------------------------------------------------------------- notebook entry points
 def open_archive(db: str | None = None) -> Archive:
     return Archive(db or None)
+
+
+def opened(build, lang: str = "zh") -> W.Widget:
+    """A notebook's form, built by ``build()``; if the database refuses its round to the
+    signed-in user (another area's), the reason, shown as a form shows its messages: Voilà
+    would hide a failing cell's error behind a generic one."""
+    try:
+        return build()
+    except AccessDenied as exc:
+        shown = W.HTML(f'<b class="wt-err" style="color:#c62828">✘ {html.escape(exc.text(lang))}</b>')
+        shown.add_class("wt-message")
+        return shown
 
 
 

@@ -34,7 +34,7 @@ from workbench.labels import column_labels, register, t
 from workbench.paths import REPORTS_DIR
 from workbench.views import html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 from .names import Names
 
 register({
@@ -417,9 +417,9 @@ class FollowupForm(Form):
 
 
 def followup(db: str | None, round_id: str, lang: str = "zh", officer: str = "", out_dir: str | None = None,
-             today: date | str | None = None) -> FollowupForm:
-    return FollowupForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir,
-                        today=as_date(today) or date.today())
+             today: date | str | None = None) -> W.Widget:
+    return opened(lambda: FollowupForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir,
+                                       today=as_date(today) or date.today()), lang)
 
 
 def overview(db: str | None, round_id: str, as_of: date | str | None = None, lang: str = "zh"):

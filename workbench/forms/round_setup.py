@@ -14,7 +14,7 @@ from workbench.organisation import area_name, is_subordinate
 from workbench.rounds import create_round, steps
 from workbench.views import html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 
 
 # -------------------------------------------------------------------------------- round setup
@@ -156,5 +156,5 @@ class RoundSetupForm(Form):
 
 
 
-def round_setup(db: str | None, round_id: str, lang: str = "zh", officer: str = "") -> RoundSetupForm:
-    return RoundSetupForm(open_archive(db), round_id, lang=lang, officer=officer)
+def round_setup(db: str | None, round_id: str, lang: str = "zh", officer: str = "") -> W.Widget:
+    return opened(lambda: RoundSetupForm(open_archive(db), round_id, lang=lang, officer=officer), lang)

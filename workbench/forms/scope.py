@@ -22,7 +22,7 @@ from workbench.rounds import preview_selection
 from workbench.rounds import survey as sv
 from workbench.views import html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 
 register({
     "wt_all": {"zh": "全部", "en": "all"},
@@ -280,10 +280,10 @@ class SurveyForm(Form):
 
 def selection(db: str | None, round_id: str, lang: str = "zh", officer: str = ""):
 
-    return SelectionForm(open_archive(db), round_id, lang=lang, officer=officer)
+    return opened(lambda: SelectionForm(open_archive(db), round_id, lang=lang, officer=officer), lang)
 
 
 
 def survey(db: str | None, round_id: str, lang: str = "zh", officer: str = "", out_dir: str | None = None):
 
-    return SurveyForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir)
+    return opened(lambda: SurveyForm(open_archive(db), round_id, lang=lang, officer=officer, out_dir=out_dir), lang)

@@ -24,7 +24,7 @@ from workbench.rounds import record_matter_dates, steps
 from workbench.scoring import COMPLETE, score_round
 from workbench.views import html_table
 
-from .base import Form, handler, open_archive
+from .base import Form, handler, open_archive, opened
 from .names import Names
 
 register({
@@ -43,6 +43,7 @@ register({
     "wt_live_incomplete": {"zh": "尚有 {n} 项指标未填写,暂无结果", "en": "{n} indicator(s) still empty: no result yet"},
     "wt_save_verified": {"zh": "保存核查结果", "en": "Save verification"},
     "wt_saved_entries": {"zh": "{officer} 已保存 {n} 条核查结果", "en": "{n} verified entries saved by {officer}"},
+    "wt_nothing_changed": {"zh": "没有改动,未保存", "en": "nothing changed, nothing saved"},
     "wt_bad_value": {"zh": "{indicator} 填写的“{value}”{why}", "en": "{indicator}: “{value}” {why}"},
     "wt_live_bad": {"zh": "{problems},暂无结果", "en": "{problems}: no result yet"},
     "wt_over_limit": {"zh": "超过上限,按违规计 0 分", "en": "over the limit: counted as a breach, 0 points"},
@@ -341,7 +342,8 @@ class VerificationForm(Form):
         except AccessDenied as exc:
             raise WorkbenchError(exc.text(self.lang)) from None
         self._opened_version = self.archive.entry_version(self.round_id, mid)
-        self._ok(self.L("wt_saved_entries", officer=officer, n=n))
+        # the same values again are not a save: no new version, nobody else is told of one
+        self._ok(self.L("wt_saved_entries", officer=officer, n=n) if n else self.L("wt_nothing_changed"))
 
     def _check_officer(self, mid: str) -> str:
         """Who saves. Signed in, the database decides (area, recusal) and records the login."""
@@ -403,4 +405,5 @@ class VerificationForm(Form):
 def verification(db: str | None, round_id: str, lang: str = "zh", officer: str = "",
                  matter_id: str | None = None):
 
-    return VerificationForm(open_archive(db), round_id, lang=lang, officer=officer, matter_id=matter_id)
+    return opened(lambda: VerificationForm(open_archive(db), round_id, lang=lang, officer=officer,
+                                           matter_id=matter_id), lang)
