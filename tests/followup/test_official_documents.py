@@ -178,7 +178,7 @@ def check_imprint(pdf: Path, tmp_path: Path, cc: str = "") -> dict:
         assert 0.15 < thin[1] < thick[1], f"the middle line thin (0.25 mm), not {thin[1]:.2f}"
     body = [w for w in last if w not in imprint_lines and w[3] < TEXT_BOTTOM]  # not the page number
     body_ends = max((w[3] for w in body), default=TEXT_TOP)
-    assert body_ends < first[0], f"the body ({body_ends:.1f} mm) runs under the 版记 ({first[0]:.1f} mm)"
+    assert body_ends < first[0] - 3, f"the body ({body_ends:.1f} mm) runs into the 版记 ({first[0]:.1f} mm)"
     return {"pages": len(pages), "body_ends": body_ends if body else None}
 
 

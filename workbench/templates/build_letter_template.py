@@ -173,10 +173,11 @@ def _imprint_table(doc, rows: int):
     margins = _el("w:tblCellMar")
     for side in ("top", "left", "bottom", "right"):
         margins.append(_el(f"w:{side}", w=0, type="dxa"))
-    # children in the schema's order, which Word insists on
+    # children in the schema's order, which Word insists on; half a line (4号) kept clear above it,
+    # so that the 成文日期 never touches the first line
     tbl_pr.extend([
-        _el("w:tblpPr", leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0, vertAnchor="margin",
-            horzAnchor="page", tblpX=sec.left_margin.twips, tblpYSpec="bottom"),
+        _el("w:tblpPr", leftFromText=0, rightFromText=0, topFromText=Pt(14).twips, bottomFromText=0,
+            vertAnchor="margin", horzAnchor="page", tblpX=sec.left_margin.twips, tblpYSpec="bottom"),
         _el("w:tblOverlap", val="never"), _el("w:tblW", w=width.twips, type="dxa"), borders,
         _el("w:tblLayout", type="fixed"), margins])
     table.columns[0].width = width
