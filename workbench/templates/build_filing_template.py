@@ -4,7 +4,8 @@ Run once (``python -m workbench.templates.build_filing_template``) to regenerate
 template; offices then edit the .docx in Word, keeping the ``{{ placeholders }}``. Same GB/T 9704
 official-document layout and East-Asian fonts as the feedback letter (``build_letter_template``):
 文号 line, title in 小标宋, addressee (the city office), body in 仿宋_GB2312 with a
-two-character indent, numbered headings in 黑体, the filing office and date at the bottom right.
+two-character indent, numbered headings in 黑体, the filing office and date at the bottom right,
+the 版记 (印发 only: a filing is copied to no one) at the foot of the last page.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def build(path: Path = HERE / "filing_letter.docx") -> Path:
               "结果运用决定{{ letters_note }},各文件附SHA-256校验值。")
     signature(doc, "{{ office }}", "{{ filed_on }}")
     para(doc, "(联系人:{{ contact }})", size=16, indent=True)
-    imprint(doc, printed_by="{{ office }}", printed_on="{{ filed_on }}", cc_if="false")
+    imprint(doc, cc=None, printed_by="{{ office }}", printed_on="{{ filed_on }}")
     doc.save(path)
     return path
 

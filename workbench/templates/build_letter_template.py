@@ -5,8 +5,9 @@ template; offices then edit the .docx in Word — wording, fonts, letterhead —
 ``{{ placeholders }}``. Layout follows GB/T 9704-2012 (党政机关公文格式): the red 发文机关标志
 with the 文号 and the red line under it, title in 小标宋 22 pt ending in "的函", addressee, body in
 仿宋_GB2312 16 pt with a two-character indent, numbered headings in 黑体 kept with what follows,
-issuing office and date at the bottom right, the 版记 (抄送, 印发) at the foot of the last page and
-page numbers "— N —" at the outside corners. The same template writes the 更正函 (``corrects``). Every run names its East-Asian font
+issuing office and date at the bottom right, the 版记 (抄送, 印发) floating at the foot of the last
+page and page numbers "— N —" at the outside corners. The same template writes the 更正函
+(``corrects``). Every run names its East-Asian font
 (``w:eastAsia``), with Noto CJK as the fallback LibreOffice and Linux machines find.
 """
 
@@ -19,7 +20,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 BODY_FONT = ("FangSong", "仿宋_GB2312")  # (Latin, East Asian)
@@ -143,26 +144,73 @@ def signature(doc, office: str, dated: str) -> None:
         p.paragraph_format.keep_with_next = text == office
 
 
-def imprint(doc, cc: str = "{{ cc }}", printed_by: str = "{{ printed_by }}", printed_on: str = "{{ issued_on }}",
-            cc_if: str = "cc") -> None:
-    """The 版记 at the foot of the last page (§7.4): 抄送 (only if there is one) and 印发机关 with
-    印发日期, in 4号 仿宋, one character in from each side, under a thick first line, a thin line
-    between, a thick last line. Pinning it to the
-    foot in Word and LibreOffice alike is not done yet: it follows the signature."""
-    def line(text: str):
-        p = para(doc, text, BODY_FONT, 14, indent=False)
-        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
-        return p
+def _el(tag: str, **attrs) -> OxmlElement:
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), str(v))
+    return el
 
-    para(doc, f"{{%p if {cc_if} %}}", indent=False)
-    cc_line = line(f"抄送:{cc}。")
-    _border(cc_line, "top", 8, "000000", 1)
-    _border(cc_line, "bottom", 4, "000000", 1)
-    para(doc, "{%p endif %}", indent=False)
-    out = line(f"{printed_by}\t{printed_on}印发")
-    out.paragraph_format.tab_stops.add_tab_stop(Cm(15.6) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
-    _border(out, "top", 8, "000000", 1)  # the first line when there is no 抄送; drawn over the thin one
-    _border(out, "bottom", 8, "000000", 1)
+
+def _imprint_table(doc, rows: int):
+    """A one-column table as wide as the text block, floating at the foot of the page's text
+    block (``w:tblpPr``, vertical: bottom of the margin box). A floating object is kept clear of
+    the body: where the body leaves no room, LibreOffice moves the table, with the paragraph that
+    anchors it, to the next page (the render tests check this; Word wraps text round a floating
+    table too, not checked here). LibreOffice (7.4) floats a table only if text could stand beside
+    it — narrower than the text block, or placed from the page edge — so it is placed from the
+    page's left edge at the left margin, not centred in the text block (that would print inline,
+    after the signature)."""
+    table = doc.add_table(rows=rows, cols=1)
+    tbl_pr = table._tbl.tblPr
+    for child in list(tbl_pr):
+        tbl_pr.remove(child)
+    sec = doc.sections[0]
+    width = Emu(sec.page_width - sec.left_margin - sec.right_margin)
+    borders = _el("w:tblBorders")
+    # first and last lines 0.35 mm (1 pt), the one between 0.25 mm (3/4 pt): §7.4.1
+    for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6), ("insideV", 0)):
+        borders.append(_el(f"w:{side}", val="single" if size else "nil", sz=size, space=0, color="000000"))
+    margins = _el("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        margins.append(_el(f"w:{side}", w=0, type="dxa"))
+    # children in the schema's order, which Word insists on; half a line (4号) kept clear above it,
+    # so that the 成文日期 never touches the first line
+    tbl_pr.extend([
+        _el("w:tblpPr", leftFromText=0, rightFromText=0, topFromText=Pt(14).twips, bottomFromText=0,
+            vertAnchor="margin", horzAnchor="page", tblpX=sec.left_margin.twips, tblpYSpec="bottom"),
+        _el("w:tblOverlap", val="never"), _el("w:tblW", w=width.twips, type="dxa"), borders,
+        _el("w:tblLayout", type="fixed"), margins])
+    table.columns[0].width = width
+    for row in table.rows:
+        row.cells[0].width = width
+    return table
+
+
+def imprint(doc, cc: str | None = "{{ cc }}", printed_by: str = "{{ printed_by }}",
+            printed_on: str = "{{ issued_on }}", cc_if: str | None = "cc") -> None:
+    """The 版记 at the foot of the last page (§7.4, figure 10): 抄送 (``cc``; none if ``None``; its
+    row kept only if ``cc_if`` holds when the template is filled) and 印发机关 with 印发日期 at the
+    right, in 4号 仿宋, one character in from each side, between a thick first line, a thin line
+    between the two, and a thick last line on the bottom edge of the text block. Being the last
+    thing of the document, it floats at the foot of the page the signature ends on, or of a page of
+    its own when the body leaves no room."""
+    rows = [] if cc is None else [f"抄送:{cc}。"]
+    if rows and cc_if:
+        rows = [f"{{%tr if {cc_if} %}}", *rows, "{%tr endif %}"]
+    table = _imprint_table(doc, len(rows) + 1)
+    for row, text in zip(table.rows, [*rows, f"{printed_by}\t{printed_on}印发"]):
+        p = row.cells[0].paragraphs[0]
+        fmt = p.paragraph_format
+        fmt.left_indent = fmt.right_indent = Pt(14)
+        fmt.line_spacing, fmt.space_before, fmt.space_after = Pt(28), Pt(0), Pt(0)
+        # right tab on the right indent: the date ends one character in from the right
+        fmt.tab_stops.add_tab_stop(table.columns[0].width - Pt(14), WD_TAB_ALIGNMENT.RIGHT)
+        set_fonts(p.add_run(text), BODY_FONT, 14)
+    # the paragraph a document must end with, which anchors the table: 1 pt high, so that it
+    # never pushes the 版记 onto a page of its own
+    anchor = doc.add_paragraph()
+    anchor.paragraph_format.line_spacing, anchor.paragraph_format.space_after = Pt(1), Pt(0)
+    set_fonts(anchor.add_run(""), BODY_FONT, 1)
 
 
 def build(path: Path = HERE / "feedback_letter.docx") -> Path:
@@ -230,7 +278,6 @@ def build(path: Path = HERE / "feedback_letter.docx") -> Path:
     para(doc, "(联系人:{{ contact }})", size=16, indent=True)
     para(doc, "{%p endif %}", indent=False)
     imprint(doc)
-    para(doc, "", indent=False)
     doc.save(path)
     return path
 
