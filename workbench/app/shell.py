@@ -29,6 +29,7 @@ from workbench.forms import (
     SelectionForm,
     SurveyForm,
     VerificationForm,
+    fit_choices,
 )
 from workbench.labels import default_lang, register, t
 from workbench.organisation import area_name, is_subordinate
@@ -72,10 +73,10 @@ class OfficerApp(W.VBox):
         latest = rounds.sort_values(["year", "round_id"]).iloc[-1] if len(rounds) else None
         self.year = W.Dropdown(options=[(self.L("app_year_item", year=y), y) for y in years],
                                value=int(latest["year"]) if latest is not None else years[-2],
-                               description=self.L("app_year"), layout=W.Layout(width="auto"))
+                               description=self.L("app_year"))
         self.area = W.Dropdown(options=[(area_name(org, a, lang), a) for a in self.areas],
                                value=latest["area"] if latest is not None else self.areas[0],
-                               description=self.L("app_area"), layout=W.Layout(width="auto"))
+                               description=self.L("app_area"))
         self.day = W.DatePicker(value=today or date.today(), description=self.L("app_day"),
                                 layout=W.Layout(width="auto"))
         self.officer = W.Text(value=officer, description=self.L("app_officer"), layout=W.Layout(width="220px"),
@@ -83,6 +84,7 @@ class OfficerApp(W.VBox):
         for cls, w in (("wb-year", self.year), ("wb-area", self.area), ("wb-day", self.day), ("wb-officer", self.officer)):
             w.add_class(cls)
             w.style.description_width = "initial"  # the label's full width, never cut to "Date of w…"
+        fit_choices(self.year, self.area)  # "2021 年" and "潍坊市(市级)" clear of the arrow
         self.open_button = W.Button(description=self.L("app_open_round"), button_style="primary")
         self.new_button = W.Button(description=self.L("app_new_round"))
         self.open_button.on_click(lambda _: self.open_round())

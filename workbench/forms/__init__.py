@@ -4,7 +4,7 @@
 """
 
 from .assessment import AssessmentView, assessment
-from .base import Form, handler, open_archive, setup
+from .base import Form, fit_choices, handler, open_archive, setup
 from .files import download_link, download_links, uploaded
 from .filing import FilingForm, build_package, performance_table, receive, status_table
 from .followup import FollowupForm, followup, overview
@@ -14,7 +14,7 @@ from .scope import SelectionForm, SurveyForm, selection, survey
 from .verify import VerificationForm, verification
 
 __all__ = [
-    "Form", "handler", "open_archive", "setup", "download_link", "download_links", "uploaded", "Names",
+    "Form", "fit_choices", "handler", "open_archive", "setup", "download_link", "download_links", "uploaded", "Names",
     "RoundSetupForm", "round_setup", "SelectionForm", "selection", "SurveyForm", "survey",
     "VerificationForm", "verification", "AssessmentView", "assessment",
     "FollowupForm", "followup", "overview",

@@ -16,6 +16,7 @@ import html
 import logging
 import os
 import sys
+import unicodedata
 
 import ipywidgets as W
 import pandas as pd
@@ -119,6 +120,28 @@ def fit_words(widgets) -> None:
             w.style.description_width = "initial"
         if isinstance(w, W.Box):
             fit_words(w.children)
+
+
+def text_em(text: str) -> float:
+    """A generous width of ``text`` in em, the browser's own measure being out of reach of the
+    kernel: a wide (CJK) character is 1 em, a capital 0.75, anything else 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.75 if c.isupper() else 0.6 for c in text)
+
+
+def _fit_choices(dropdown: W.Dropdown) -> None:
+    labels = [o[0] if isinstance(o, tuple) else str(o) for o in dropdown.options]
+    longest = max(map(text_em, labels), default=0.0)
+    # 64px: the label's gap, the box's padding and its arrow, with room to spare
+    dropdown.layout.width = f"calc({text_em(dropdown.description) + longest:.1f}em + 64px)"
+
+
+def fit_choices(*dropdowns: W.Dropdown) -> None:
+    """A drop-down as wide as its label and its longest choice, now and whenever its choices
+    change: an auto width is the longest choice alone and leaves the text against the arrow
+    ("Weifang (city l…"), a fixed one fits only the names one office has."""
+    for dropdown in dropdowns:
+        _fit_choices(dropdown)
+        dropdown.observe(lambda change: _fit_choices(change["owner"]), "options")
 
 
 class Form(W.VBox):
