@@ -89,7 +89,7 @@ def offline_page(width: int = 1366, height: int = 768, locale: str = "zh-CN"):
             browser.close()
 
 
-#: what a reader could see cut: controls, their labels, and every text of an SVG chart
+#: what a reader could see cut: controls, their labels, tabs' titles, and every text of an SVG chart
 _CLIPPED_JS = r"""() => {
   const out = [];
   const canvas = document.createElement('canvas').getContext('2d');
@@ -100,7 +100,8 @@ _CLIPPED_JS = r"""() => {
   const textWidth = (el, text) => { canvas.font = getComputedStyle(el).font; return canvas.measureText(text).width; };
   const name = el => (el.innerText || el.value || el.textContent || '').trim().slice(0, 60);
   const controls = 'button, label, .widget-label, .widget-inline-hbox .widget-label, .jupyter-button, '
-                 + '.widget-toggle-button, .widget-checkbox span, .widget-dropdown select, select, [role=button]';
+                 + '.widget-toggle-button, .widget-checkbox span, .widget-dropdown select, select, [role=button], '
+                 + '.lm-TabBar-tabLabel';  // a tab's title: cut at the tab's width, with no ellipsis
   for (const el of document.querySelectorAll(controls)) {
     if (!shown(el)) continue;
     if (el.tagName === 'SELECT') {  // the chosen option's text against the box, arrow excluded
