@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from workbench.labels import t
 from workbench.organisation import Organisation, default_organisation, validate
 from workbench.paths import default_db_path
 
-from . import versions
+from . import guard, versions
 from .denied import explain_refusals
 from .schema import (
     entries,
@@ -70,6 +71,7 @@ class Archive:
         self.url = resolve_url(url)
         self.read_only = read_only
         self._org: Organisation | None = None
+        self._local = threading.local()  # the open transaction of this thread (``transaction``)
         path = sqlite_path(self.url)
         if path is not None:
             if read_only:
@@ -91,6 +93,8 @@ class Archive:
             try:
                 metadata.create_all(self.engine)
                 self._add_new_columns()
+                with self.engine.begin() as conn:
+                    guard.install(conn)
             except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
                 raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
                                        why=str(exc.orig).strip().splitlines()[0])) from exc
@@ -126,9 +130,19 @@ class Archive:
             stmt = stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
         else:
             stmt = stmt.order_by(*tbl.primary_key.columns)
-        with self.engine.connect() as conn:
+        with self._connection() as conn:
             rows = conn.execute(stmt).mappings().all()
         return pd.DataFrame(rows, columns=[c.name for c in tbl.columns])
+
+    @contextlib.contextmanager
+    def _connection(self):
+        """Inside ``transaction`` its connection (a read sees what the transaction wrote), else a new one."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
 
     def organisation(self) -> Organisation:
         """The office and its areas as recorded by ``workbench init --org``; an archive without
@@ -268,13 +282,35 @@ class Archive:
             conn.execute(table.insert(), recs)
 
     @contextlib.contextmanager
-    def _writing(self):
-        """A write transaction that reads first: on SQLite it takes the write lock at BEGIN
-        (IMMEDIATE), so two processes cannot both read and then both fail to upgrade."""
+    def transaction(self, round_ids: Iterable[str] = (), exclusive: bool = False):
+        """One write transaction for everything inside it, reads included (``read`` and every write
+        of this archive in this thread join it), holding the rounds' lock (``guard.lock``). On SQLite
+        it takes the write lock at BEGIN (IMMEDIATE), so two processes cannot both read and then both
+        fail to upgrade. Nested, it joins the open one (and takes the lock of any further rounds)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            guard.lock(conn, round_ids, exclusive)
+            yield conn
+            return
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            guard.lock(conn, round_ids, exclusive)
+            self._local.conn = conn
+            try:
+                yield conn
+            finally:
+                self._local.conn = None
+
+    @contextlib.contextmanager
+    def amending(self, round_ids: Iterable[str]):
+        """A transaction that amends these rounds: entries and verified runs of a sealed one may be
+        written inside it. The caller records the amendment (who, when, why) before it ends."""
+        round_ids = sorted(set(round_ids))
+        with self.transaction(round_ids, exclusive=True) as conn:
+            markers = guard.mark(conn, round_ids)
             yield conn
+            guard.unmark(conn, markers)
 
     def _dialect_insert(self, table: sa.Table):
         if self.engine.dialect.name == "postgresql":
@@ -296,7 +332,7 @@ class Archive:
         stmt = self._dialect_insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=[key],
                                           set_={c: stmt.excluded[c] for c in cols if c != key})
-        with self._writing() as conn:
+        with self.transaction() as conn:
             conn.execute(stmt, recs)
             if extra_table is not None and extra is not None and len(extra):
                 self._insert(conn, extra_table, extra)
@@ -355,7 +391,7 @@ class Archive:
         new["result"] = new["result"].astype(object).where(new["result"].notna(), None)
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
-        with self._writing() as conn:
+        with self.transaction(new["round_id"].unique()) as conn:
             # Versions first (in key order, so that two imports never deadlock): a save that
             # has to wait for another one of the same matter reads the entries after it.
             for r, m, s in sorted(set(zip(new["round_id"], new["matter_id"], new["source"]))):
@@ -375,6 +411,7 @@ class Archive:
                 supersedes=merged.loc[~same, "entry_id"].fillna(0).astype(int).to_numpy())
             new = new.assign(entered_by=new.get("entered_by", entered_by) if "entered_by" in new else entered_by,
                              entered_at=at or now())
+            guard.refuse_sealed(conn, new["round_id"].unique(), "entries")  # under the lock: no seal slips in
             return self._append_entries(conn, new)
 
     def _append_entries(self, conn, new: pd.DataFrame) -> int:
@@ -428,8 +465,11 @@ class Archive:
         note: str = "",
         at: datetime | None = None,
     ) -> int:
-        """Archive a scoring run with its provenance; returns the new run id (= version)."""
-        with self.engine.begin() as conn:
+        """Archive a scoring run with its provenance; returns the new run id (= version). A verified
+        run of a sealed round is refused unless inside ``amending``."""
+        with self.transaction([round_id]) as conn:
+            if source == "verified":
+                guard.refuse_sealed(conn, [round_id], "run")
             run_id = conn.execute(scoring_runs.insert().values(
                 round_id=round_id, source=source, catalogue_hash=catalogue.hash,
                 weights_hash=weights_hash(weights),
