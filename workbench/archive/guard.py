@@ -72,6 +72,18 @@ _POSTGRES = [
 ]
 
 
+class SealedError(StateError):
+    """A write refused because the round is sealed; ``text(lang)`` says so in ``lang`` (a form's
+    language: the archive that raises it does not know it)."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(t(key, **params))
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **self.params)
+
+
 def install(conn) -> None:
     """Create the triggers where they are missing. On PostgreSQL only the tables' owner can; a
     signed-in officer opening an archive the owner has not upgraded yet leaves them to the owner."""
@@ -121,4 +133,4 @@ def refuse_sealed(conn, round_ids: Iterable[str], what: str) -> None:
                        .where(seals.c.round_id.in_(ids), ~sa.exists(marked))
                        .order_by(seals.c.round_id)).first()
     if row is not None:
-        raise StateError(t(f"err_sealed_{what}", round_id=row.round_id, when=row.sealed_at))
+        raise SealedError(f"err_sealed_{what}", round_id=row.round_id, when=row.sealed_at)

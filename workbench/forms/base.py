@@ -92,8 +92,8 @@ def handler(fn):
             return fn(self, *args, **kwargs)
         except ValidationError as exc:
             self._fail(str(exc).splitlines()[0], exc.failures)
-        except WorkbenchError as exc:
-            self._fail(str(exc))
+        except WorkbenchError as exc:  # one that can say it in the form's language does
+            self._fail(exc.text(self.lang) if callable(getattr(exc, "text", None)) else str(exc))
         return None
     return wrapped
 
