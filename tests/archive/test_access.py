@@ -199,3 +199,32 @@ def test_by_is_the_signed_in_login_not_what_is_typed(shared):
     # …and a county officer cannot create the city's round at all.
     assert main(["--lang", "en", "round", "create", "--year", "2026", "--area", "city",
                  "--db", urls["hanting"]]) == 2
+
+
+def test_an_officer_changes_a_sealed_round_only_by_amendment(shared, catalogue):
+    """The seal holds for a signed-in officer as for the owner, and the amendment path works
+    under row-level security (its marker row is the officer's, inside one transaction)."""
+    from workbench.archive import amending, amendments
+    from workbench.archive.guard import SealedError
+    from workbench.followup import rescore
+    from workbench.rounds import score_archived_round
+
+    owner, urls, eng = shared
+    rid = ROUNDS["370703"]
+    officer = Archive(urls["hanting"])
+    officer.add_entries(entry_rows(rid, "MH", ["完全落实", "1"]), entered_by="王建华")
+    score_archived_round(officer, rid, catalogue, computed_by="王建华")
+    with owner.engine.begin() as conn:  # sealed at feedback (hashes do not matter here)
+        conn.exec_driver_sql("INSERT INTO seals (round_id, run_id, results_hash, max_entry_id, entries_hash, "
+                             "sealed_at, feedback_issued_on) SELECT round_id, max(run_id), 'x', 0, 'x', "
+                             "'2024-05-20', '2024-05-20' FROM scoring_runs WHERE round_id = %s GROUP BY round_id",
+                             (rid,))
+    with pytest.raises(SealedError):
+        officer.add_entries(entry_rows(rid, "MH", ["基本落实", "1"]), entered_by="王建华")
+    assert "sealed" in refused(eng["hanting"], "INSERT INTO entries (round_id, matter_id, indicator_id, source, "
+                                               "result) VALUES (:r, 'MH', 'ABL-01', 'verified', '基本落实')", r=rid)
+    with officer.amending([rid]):
+        officer.add_entries(entry_rows(rid, "MH", ["基本落实", "1"]), entered_by="王建华")
+        rescore(officer, rid, catalogue, "王建华", "复核更正")
+    assert officer.read(amendments)["why"].tolist() == ["复核更正"] and officer.read(amending).empty
+    officer.dispose()

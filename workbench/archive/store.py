@@ -134,15 +134,10 @@ class Archive:
             rows = conn.execute(stmt).mappings().all()
         return pd.DataFrame(rows, columns=[c.name for c in tbl.columns])
 
-    @contextlib.contextmanager
     def _connection(self):
         """Inside ``transaction`` its connection (a read sees what the transaction wrote), else a new one."""
         conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            yield conn
-        else:
-            with self.engine.connect() as conn:
-                yield conn
+        return contextlib.nullcontext(conn) if conn is not None else self.engine.connect()
 
     def organisation(self) -> Organisation:
         """The office and its areas as recorded by ``workbench init --org``; an archive without
@@ -296,9 +291,10 @@ class Archive:
             if self.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             guard.lock(conn, round_ids, exclusive)
-            self._local.conn = conn
+            self._local.conn, self._local.markers = conn, []
             try:
                 yield conn
+                guard.unmark(conn, self._local.markers)  # none commits, even if an error was caught inside
             finally:
                 self._local.conn = None
 
@@ -309,8 +305,10 @@ class Archive:
         round_ids = sorted(set(round_ids))
         with self.transaction(round_ids, exclusive=True) as conn:
             markers = guard.mark(conn, round_ids)
+            self._local.markers += markers
             yield conn
             guard.unmark(conn, markers)
+            self._local.markers = [m for m in self._local.markers if m not in markers]
 
     def _dialect_insert(self, table: sa.Table):
         if self.engine.dialect.name == "postgresql":
