@@ -113,11 +113,15 @@ def seal_round(archive: Archive, round_id: str, by: str, issued_on: date, at: da
     return row
 
 
+def _who_and_why(by: str, why: str, key: str = "err_amend_why") -> None:
+    if not (by or "").strip() or not (why or "").strip():
+        raise WorkbenchError(t(key))
+
+
 def amend(archive: Archive, round_id: str, new_run_id: int, by: str, why: str,
           at: datetime | None = None) -> dict:
     """Record that the sealed results were replaced by ``new_run_id``, by whom, when and why."""
-    if not (by or "").strip() or not (why or "").strip():
-        raise WorkbenchError(t("err_amend_why"))
+    _who_and_why(by, why)
     with archive.transaction([round_id], exclusive=True) as conn:
         seal = seal_of(archive, round_id)
         if seal is None:
@@ -139,8 +143,7 @@ def score_amended(archive: Archive, round_id: str, catalogue: Catalogue | None, 
     with archive.transaction([round_id], exclusive=True):
         if seal_of(archive, round_id) is None:
             return score_archived_round(archive, round_id, catalogue, weights=weights, computed_by=by, at=at)
-        if not (by or "").strip() or not (why or "").strip():
-            raise WorkbenchError(t("err_amend_why"))
+        _who_and_why(by, why)
         with archive.amending([round_id]):
             table = score_archived_round(archive, round_id, catalogue, weights=weights, computed_by=by, at=at)
             amend(archive, round_id, int(archive.latest_run(round_id, "verified")["run_id"]), by, why, at=at)
@@ -159,8 +162,7 @@ def amend_entries(archive: Archive, path: str | Path, catalogue: Catalogue, by: 
                   round_id: str | None = None) -> ImportReport:
     """``import entries --amend``: the file's entries and, for each sealed round they change, the
     new version and its amendment (who, when, why) — all in one transaction."""
-    if not (by or "").strip() or not (why or "").strip():
-        raise WorkbenchError(t("chg_amend_why"))
+    _who_and_why(by, why, "chg_amend_why")
     with archive.transaction():
         report = import_entries(archive, path, catalogue, entered_by=by, round_id=round_id, amend=True)
         for changed in report.rounds if report.written else ():
