@@ -16,7 +16,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/workbench demo --force
-	$(BIN)/workbench score --round 2018-city --out reports/2018-city.csv --out reports/2018-city.xlsx
+	$(BIN)/workbench score --round 2018-city --dry-run --out reports/2018-city.csv --out reports/2018-city.xlsx
 	$(BIN)/workbench batch --year 2018 --year 2019 --year 2020
 	$(BIN)/workbench serve
 

@@ -3,8 +3,8 @@
 Used by ``tests/cli/test_crash.py`` (20 kills per command) and ``benchmarks/crash.py`` (more, with
 figures). Checks, after each kill: the SQLite archive passes ``PRAGMA integrity_check`` and
 ``foreign_key_check``; every scoring run is whole (one result per matter in its round's scope) or
-absent; a round is sealed only on a run with its results; an import added all
-its rows or none; no process the command started is still running a few seconds later. After the
+absent; a round is sealed only on a run with its results, and a sealed round's later runs
+are amendments; an import added all its rows or none; no process the command started is still running a few seconds later. After the
 next, unkilled run: no ``*.tmp`` or ``.staging`` leftovers.
 """
 
@@ -132,6 +132,11 @@ def archive_problems(db: Path) -> list[str]:
             SELECT se.round_id FROM seals se
             WHERE (SELECT count(*) FROM results r WHERE r.run_id = se.run_id) = 0""").fetchall()
         problems += [f"{r[0]} sealed on a run without results" for r in unsealed]
+        unamended = con.execute("""
+            SELECT s.run_id, s.round_id FROM scoring_runs s JOIN seals se ON se.round_id = s.round_id
+            WHERE s.source = 'verified' AND s.run_id > se.run_id
+              AND s.run_id NOT IN (SELECT new_run_id FROM amendments)""").fetchall()
+        problems += [f"scoring run {r[0]} of sealed {r[1]} has no amendment" for r in unamended]
         return problems
     finally:
         con.close()

@@ -52,7 +52,7 @@ def produce(demo_db: Path, out: Path, lang: str) -> Path:
     shutil.copy(demo_db, db)
     cli = ["--lang", lang]
     assert main([*cli, "score", "--db", str(db), "--round", ROUND, "--out", str(out / "score.csv"),
-                 "--out", str(out / "score.xlsx")]) == 0
+                 "--out", str(out / "score.xlsx"), "--dry-run"]) == 0  # sealed: shown, not archived
     assert main([*cli, "feedback", "--db", str(db), "--round", ROUND, "--out", str(out / "feedback"),
                  "--by", "王建华", "--issued-on", "2020-06-01"]) == 0
     assert main([*cli, "history", "--db", str(db), "--unit", UNIT, "--out", str(out / "history.zip")]) == 0

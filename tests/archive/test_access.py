@@ -9,8 +9,19 @@ import pytest
 import sqlalchemy as sa
 
 from tests.access_support import ROUNDS, build_shared, drop_roles, entry_rows
-from workbench.archive import Archive, access, disable_user, metadata, signed_in_user
+from workbench.archive import (
+    Archive,
+    access,
+    amending,
+    amendments,
+    disable_user,
+    metadata,
+    signed_in_user,
+)
+from workbench.archive.guard import SealedError
 from workbench.cli import main
+from workbench.followup import rescore
+from workbench.rounds import score_archived_round
 
 pytestmark = pytest.mark.pg
 
@@ -213,4 +224,28 @@ def test_a_save_that_changes_nothing_leaves_no_trail(shared):
     assert officer.add_entries(entry_rows(rid, "MH", ["完全落实", "1"]), expected={"MH": 1}) == 0
     assert rows(eng["leader"], count) == before
     assert officer.entry_version(rid, "MH") == 1
+    officer.dispose()
+
+
+def test_an_officer_changes_a_sealed_round_only_by_amendment(shared, catalogue):
+    """The seal holds for a signed-in officer as for the owner, and the amendment path works
+    under row-level security (its marker row is the officer's, inside one transaction)."""
+    owner, urls, eng = shared
+    rid = ROUNDS["370703"]
+    officer = Archive(urls["hanting"])
+    officer.add_entries(entry_rows(rid, "MH", ["完全落实", "1"]), entered_by="王建华")
+    score_archived_round(officer, rid, catalogue, computed_by="王建华")
+    with owner.engine.begin() as conn:  # sealed at feedback (hashes do not matter here)
+        conn.exec_driver_sql("INSERT INTO seals (round_id, run_id, results_hash, max_entry_id, entries_hash, "
+                             "sealed_at, feedback_issued_on) SELECT round_id, max(run_id), 'x', 0, 'x', "
+                             "'2024-05-20', '2024-05-20' FROM scoring_runs WHERE round_id = %s GROUP BY round_id",
+                             (rid,))
+    with pytest.raises(SealedError):
+        officer.add_entries(entry_rows(rid, "MH", ["基本落实", "1"]), entered_by="王建华")
+    assert "sealed" in refused(eng["hanting"], "INSERT INTO entries (round_id, matter_id, indicator_id, source, "
+                                               "result) VALUES (:r, 'MH', 'ABL-01', 'verified', '基本落实')", r=rid)
+    with officer.amending([rid]):
+        officer.add_entries(entry_rows(rid, "MH", ["基本落实", "1"]), entered_by="王建华")
+        rescore(officer, rid, catalogue, "王建华", "复核更正")
+    assert officer.read(amendments)["why"].tolist() == ["复核更正"] and officer.read(amending).empty
     officer.dispose()

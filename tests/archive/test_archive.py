@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.archive.store import Archive, resolve_url
+from workbench.archive import Archive, resolve_url
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.rounds.lifecycle import create_round, score_archived_round, select_round
 

@@ -24,6 +24,7 @@ from docx import Document
 from workbench.archive.store import Archive
 from workbench.batch.params import file_hash, plan_year
 from workbench.batch.run import Manifest, run_batch
+from workbench.followup import rescore
 
 pytestmark = pytest.mark.slow
 
@@ -162,13 +163,16 @@ def test_rerun_is_identical_and_resume_skips_what_is_unchanged(first_run, catalo
     assert (unchanged.ran, unchanged.skipped) == (0, 2)
     assert manifest(tmp_path)["rounds"]["2018-city"]["resumed"] is True
 
-    # A re-entered grade changes one round's archive content: only that round runs again.
+    # A re-entered grade changes one round's archive content: only that round runs again. The
+    # round is sealed, so the re-check is an amendment: the entry, the new version, who and why.
     current = demo_archive.current_entries("2018-370781", "verified")
     graded = catalogue.indicators.index[catalogue.indicators["kind"] == "graded"]
     entry = current[current["indicator_id"].isin(graded)].iloc[0]
     new = "未落实" if entry["result"] != "未落实" else "完全落实"
-    demo_archive.add_entries(entry[["round_id", "matter_id", "indicator_id", "source"]]
-                             .to_frame().T.assign(result=new, note="re-checked"))
+    with demo_archive.amending(["2018-370781"]):
+        demo_archive.add_entries(entry[["round_id", "matter_id", "indicator_id", "source"]]
+                                 .to_frame().T.assign(result=new, note="re-checked"))
+        rescore(demo_archive, "2018-370781", catalogue, "测试", "re-checked")
     changed = run_batch([2018], db=demo_archive.url, params_dir=params, resume=True)
     assert (changed.ran, changed.skipped) == (1, 1)
     rounds = manifest(tmp_path)["rounds"]

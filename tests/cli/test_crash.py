@@ -48,8 +48,9 @@ def test_killed_import_adds_all_or_nothing(demo_db, tmp_path):
 def test_killed_score_leaves_whole_runs_and_no_temporaries(demo_db, tmp_path):
     db = reset(demo_db, tmp_path / "s.db")
     out = tmp_path / "out"
+    # the demo's 2018 round is sealed: a new version is an amendment, archived with its run or not at all
     cmd = cli("score", "--round", "2018-city", "--db", str(db), "--out", str(out / "r.xlsx"),
-              "--out", str(out / "r.csv"))
+              "--out", str(out / "r.csv"), "--amend", "--reason", "复核", "--by", "测试")
     runs = count(db, "SELECT count(*) FROM scoring_runs")
     for delay in moments(KILLS, 0.2, 3.0, seed=2):
         _killed_cleanly(run_and_kill(cmd, delay, tmp_path), db)

@@ -8,20 +8,25 @@ from __future__ import annotations
 import contextlib
 import io
 import multiprocessing
+import random
+import time
 import traceback
 
 import pandas as pd
 import pytest
 from hostile_support import UNITS, build_archive
 
-from workbench.archive import Archive, seals
+from workbench.archive import Archive, entries, seals
 from workbench.cli import main
+from workbench.followup import check_seal
 
 
-def run_cli(i: int, args: list[str], start, results) -> None:
-    """One process: wait for the start signal, run the command, report its exit code and stderr
-    (a traceback would be in it: an exception escaping main() is caught here and printed)."""
+def run_cli(i: int, args: list[str], start, results, delay: float = 0.0) -> None:
+    """One process: wait for the start signal (and ``delay`` seconds more), run the command, report
+    its exit code and stderr (a traceback would be in it: an exception escaping main() is caught
+    here and printed)."""
     start.wait()
+    time.sleep(delay)
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
@@ -88,7 +93,50 @@ def test_many_processes_at_once(url, tmp_path, catalogue):
     sealed = [code for c, code, _ in done if c[0] == "seal"]
     assert sorted(sealed) in ([0, 2], [2, 2]) and len(a.read(seals)) == sealed.count(0)
     assert all("已于" in e or "尚未完成" in e for c, code, e in done if c[0] == "seal" and code == 2), done
-    # Every scoring run that reported success is archived (one was there before).
+    # Every scoring run that reported success is archived (one was there before); one that comes
+    # after the seal is refused, because a sealed round's new version must be an amendment.
     scored = sum(code == 0 for c, code, _ in done if c[0] == "score")
-    assert scored == 2 and len(a.scoring_runs("2018-city")) == 1 + scored
+    assert all("已封存" in e for c, code, e in done if c[0] == "score" and code != 0), done
+    assert len(a.scoring_runs("2018-city")) == 1 + scored
+    assert check_seal(a, "2018-city").ok or not sealed.count(0)
     assert pd.Series([code for _, code, _ in done]).isin([0, 2]).all()
+
+
+def test_an_import_racing_the_seal_lands_before_it_or_is_refused(url, tmp_path, catalogue):
+    """Issue 11: an import checked before the seal and written after it would put entries in a
+    sealed round. Started together many times (the seal a little later or earlier each time, to
+    sweep the moment the import checks): either the import's entries are in the sealed hash, or
+    the import is refused because the round is sealed — the seal check is clean every time."""
+    build_archive(url, tmp_path, catalogue, seal=False)
+    a = Archive(url)
+    ind = catalogue.indicators[catalogue.indicators["category"] == "establish"]
+    answer = {"graded": "完全落实", "yes_no": "是", "ratio": "1"}  # the scores stay: only the note changes
+    rng = random.Random(11)
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for attempt in range(12):
+        with a.engine.begin() as conn:  # back to a scored, unsealed round
+            conn.execute(seals.delete())
+            conn.execute(entries.delete().where(entries.c.note.like("竞争%")))
+        file = tmp_path / f"race{attempt}.csv"
+        file.write_text("matter_id,indicator_id,source,result,note\n" + "".join(
+            f"X-1,{i},verified,{answer[k]},竞争{attempt}\n" for i, k in ind["kind"].items()), encoding="utf-8")
+        commands = [["import", "entries", str(file)], ["seal", "--round", "2018-city", "--issued-on", "2018-06-30"]]
+        delays = [0.0, rng.uniform(0.0, 0.6)] if attempt % 2 else [rng.uniform(0.0, 0.6), 0.0]
+        start, results = ctx.Event(), ctx.Queue()
+        procs = [ctx.Process(target=run_cli, args=(i, c + ["--db", url], start, results, d))
+                 for i, (c, d) in enumerate(zip(commands, delays))]
+        for p in procs:
+            p.start()
+        start.set()
+        got = dict(results.get(timeout=300) for _ in procs)
+        for p in procs:
+            p.join(timeout=60)
+        (imported, ierr), (sealed, serr) = got[0], got[1]
+        assert "Traceback" not in ierr + serr, (ierr, serr)
+        assert imported == 0 or "已封存" in ierr, ierr
+        assert sealed == 0 or "尚未完成" in serr, serr
+        if sealed == 0:
+            assert check_seal(a, "2018-city").ok, (attempt, imported, ierr, check_seal(a, "2018-city").problems)
+        outcomes.append((imported, sealed))
+    assert (0, 0) in outcomes or (2, 0) in outcomes, outcomes  # the race was run, not avoided

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.archive import evidence
+from workbench.archive import evidence, seals
 from workbench.errors import WorkbenchError
 from workbench.forms.assessment import AssessmentView
 from workbench.rounds import assessment as A
@@ -70,6 +70,11 @@ def test_assessment_view_in_both_languages(demo_archive, catalogue, lang, words)
     assert "2019-370781" in view.panes["previous"].value
     runs = len(demo_archive.scoring_runs("2020-370781"))
     assert runs == len(demo_archive.scoring_runs("2020-370781"))  # looking writes nothing
+    view.score_button.click()  # the demo's round is sealed: a new version only as an amendment
+    assert ("已封存" if lang == "zh" else "was sealed on") in view.message.value
+    assert len(demo_archive.scoring_runs("2020-370781")) == runs
+    with demo_archive.engine.begin() as conn:  # the same round before its feedback day
+        conn.execute(seals.delete().where(seals.c.round_id == "2020-370781"))
     view.score_button.click()
     assert len(demo_archive.scoring_runs("2020-370781")) == runs + 2  # verified and self
     # the version is counted within the round (issue 12, defect 6), not across the whole archive

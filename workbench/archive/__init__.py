@@ -5,6 +5,7 @@ transactions only here; the evidence store beside it.
 from .access import add_user, disable_user, install, list_users, readable_areas, signed_in_user
 from .denied import AccessDenied, RoundRefused
 from .schema import (
+    amending,
     amendments,
     audit,
     decision_log,
@@ -40,6 +41,7 @@ from .store import Archive, now, resolve_url, sqlite_path
 
 __all__ = [
     "Archive",
+    "amending",
     "amendments",
     "audit",
     "decision_log",

@@ -64,7 +64,7 @@ AREA_OF = {
     "filings": ("area", "wb_own_area()"),
 }
 ROUND_KEYED = ("round_matters", "entries", "entry_versions", "scoring_runs", "work_log",
-               "rectification_items", "seals", "amendments", "letters", "step_events", "round_team",
+               "rectification_items", "seals", "amendments", "amending", "letters", "step_events", "round_team",
                "evidence", "survey_facts")
 #: only ever added to (a change is a new row): officers get INSERT, never UPDATE or DELETE
 APPEND_ONLY = {"matter_amendments", "entries", "results", "scoring_runs", "step_events", "decision_log",
@@ -84,7 +84,8 @@ BY_COLUMN = {
     "filing_keys": "registered_by", "implementation": "entered_by", "doc_numbers": "by",
     "letter_corrections": "by",
 }
-NOT_AUDITED = {"audit", "entry_versions"}  # the trail itself; a counter the entries already show
+# the trail itself; a counter the entries already show; a marker that never outlives its transaction
+NOT_AUDITED = {"audit", "entry_versions", "amending"}
 
 FUNCTIONS = """
 CREATE OR REPLACE FUNCTION wb_user_role(u name) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER

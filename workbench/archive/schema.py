@@ -267,6 +267,16 @@ amendments = sa.Table(
 )
 
 
+amending = sa.Table(
+    # While a transaction amends a sealed round it holds a row here and deletes it before it
+    # commits, so no other transaction ever sees one: the database's triggers (``guard``) let
+    # entries and verified scoring runs of a sealed round in only beside such a row.
+    "amending", metadata,
+    sa.Column("marker_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("round_id", sa.String(20), sa.ForeignKey("rounds.round_id"), nullable=False),
+)
+
+
 matter_amendments = sa.Table(
     # A change to an archived matter's facts made on purpose (``import matters --amend``): the
     # value before and after, who, when and why. Without one, a changed matter is refused.

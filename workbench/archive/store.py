@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,10 +23,10 @@ from workbench.core import Catalogue, RoundSpec, weights_hash
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.labels import t
 from workbench.organisation import Organisation, default_organisation, validate
-from workbench.paths import default_db_path
 
-from . import versions
+from . import guard, versions
 from .denied import explain_refusals, refused_round
+from .location import resolve_url, sqlite_path
 from .schema import (
     entries,
     matter_amendments,
@@ -48,20 +47,6 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def resolve_url(url: str | None = None) -> str:
-    """``--db`` beats ``WORKBENCH_DB`` beats the SQLite file under ``data/``.
-    A bare path is taken as a SQLite file."""
-    url = url or os.environ.get("WORKBENCH_DB") or f"sqlite:///{default_db_path()}"
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).resolve()}"
-    return url
-
-
-def sqlite_path(url: str) -> Path | None:
-    u = sa.engine.make_url(url)
-    return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None
-
-
 class Archive:
     """A handle on one archive. ``read_only=True`` opens it so that no write can happen
     (SQLite ``mode=ro``; on PostgreSQL, read-only transactions)."""
@@ -70,6 +55,7 @@ class Archive:
         self.url = resolve_url(url)
         self.read_only = read_only
         self._org: Organisation | None = None
+        self._local = threading.local()  # the open transaction of this thread (``transaction``)
         path = sqlite_path(self.url)
         if path is not None:
             if read_only:
@@ -91,6 +77,8 @@ class Archive:
             try:
                 metadata.create_all(self.engine)
                 self._add_new_columns()
+                with self.engine.begin() as conn:
+                    guard.install(conn)
             except sa.exc.OperationalError as exc:  # no server on that port, a locked or foreign file
                 raise WorkbenchError(t("err_db_unreachable", archive=repr(self),
                                        why=str(exc.orig).strip().splitlines()[0])) from exc
@@ -126,9 +114,14 @@ class Archive:
             stmt = stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
         else:
             stmt = stmt.order_by(*tbl.primary_key.columns)
-        with self.engine.connect() as conn:
+        with self._connection() as conn:
             rows = conn.execute(stmt).mappings().all()
         return pd.DataFrame(rows, columns=[c.name for c in tbl.columns])
+
+    def _connection(self):
+        """Inside ``transaction`` its connection (a read sees what the transaction wrote), else a new one."""
+        conn = getattr(self._local, "conn", None)
+        return contextlib.nullcontext(conn) if conn is not None else self.engine.connect()
 
     def organisation(self) -> Organisation:
         """The office and its areas as recorded by ``workbench init --org``; an archive without
@@ -269,13 +262,38 @@ class Archive:
             conn.execute(table.insert(), recs)
 
     @contextlib.contextmanager
-    def _writing(self):
-        """A write transaction that reads first: on SQLite it takes the write lock at BEGIN
-        (IMMEDIATE), so two processes cannot both read and then both fail to upgrade."""
+    def transaction(self, round_ids: Iterable[str] = (), exclusive: bool = False):
+        """One write transaction for everything inside it, reads included (``read`` and every write
+        of this archive in this thread join it), holding the rounds' lock (``guard.lock``). On SQLite
+        it takes the write lock at BEGIN (IMMEDIATE), so two processes cannot both read and then both
+        fail to upgrade. Nested, it joins the open one (and takes the lock of any further rounds)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            guard.lock(conn, round_ids, exclusive)
+            yield conn
+            return
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            guard.lock(conn, round_ids, exclusive)
+            self._local.conn, self._local.markers = conn, []
+            try:
+                yield conn
+                guard.unmark(conn, self._local.markers)  # none commits, even if an error was caught inside
+            finally:
+                self._local.conn = None
+
+    @contextlib.contextmanager
+    def amending(self, round_ids: Iterable[str]):
+        """A transaction that amends these rounds: entries and verified runs of a sealed one may be
+        written inside it. The caller records the amendment (who, when, why) before it ends."""
+        round_ids = sorted(set(round_ids))
+        with self.transaction(round_ids, exclusive=True) as conn:
+            markers = guard.mark(conn, round_ids)
+            self._local.markers += markers
             yield conn
+            guard.unmark(conn, markers)
+            self._local.markers = [m for m in self._local.markers if m not in markers]
 
     def _dialect_insert(self, table: sa.Table):
         if self.engine.dialect.name == "postgresql":
@@ -297,7 +315,7 @@ class Archive:
         stmt = self._dialect_insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=[key],
                                           set_={c: stmt.excluded[c] for c in cols if c != key})
-        with self._writing() as conn:
+        with self.transaction() as conn:
             conn.execute(stmt, recs)
             if extra_table is not None and extra is not None and len(extra):
                 self._insert(conn, extra_table, extra)
@@ -357,7 +375,7 @@ class Archive:
         new["result"] = new["result"].astype(object).where(new["result"].notna(), None)
         new["result"] = new["result"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
         key = ["round_id", "matter_id", "indicator_id", "source"]
-        with self._writing() as conn:
+        with self.transaction(new["round_id"].unique()) as conn:
             # Versions held first (in key order, so that two imports never deadlock): a save that
             # has to wait for another one of the same matter reads the entries after it.
             held = {k: versions.lock(conn, *k)
@@ -382,6 +400,7 @@ class Archive:
                 supersedes=merged.loc[~same, "entry_id"].fillna(0).astype(int).to_numpy())
             new = new.assign(entered_by=new.get("entered_by", entered_by) if "entered_by" in new else entered_by,
                              entered_at=at or now())
+            guard.refuse_sealed(conn, new["round_id"].unique(), "entries")  # under the lock: no seal slips in
             return self._append_entries(conn, new)
 
     def _append_entries(self, conn, new: pd.DataFrame) -> int:
@@ -435,8 +454,11 @@ class Archive:
         note: str = "",
         at: datetime | None = None,
     ) -> int:
-        """Archive a scoring run with its provenance; returns the new run id (= version)."""
-        with self.engine.begin() as conn:
+        """Archive a scoring run with its provenance; returns the new run id (= version). A verified
+        run of a sealed round is refused unless inside ``amending``."""
+        with self.transaction([round_id]) as conn:
+            if source == "verified":
+                guard.refuse_sealed(conn, [round_id], "run")
             run_id = conn.execute(scoring_runs.insert().values(
                 round_id=round_id, source=source, catalogue_hash=catalogue.hash,
                 weights_hash=weights_hash(weights),

@@ -18,7 +18,7 @@ from workbench.files import (
     load_catalogue,
     load_weights,
 )
-from workbench.followup import rescore, seal_of
+from workbench.followup import amend_entries, score_amended
 from workbench.labels import localise, register, t
 from workbench.organisation import load_organisation
 from workbench.paths import create_project
@@ -93,6 +93,10 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", type=Path, help="a weights scenario YAML (default: the catalogue's)")
     p.add_argument("--out", type=out_path(".csv", ".xlsx"), required=True, action="append",
                    help=".csv or .xlsx; repeat for both")
+    p.add_argument("--dry-run", action="store_true", help="print and write the scores, archive nothing")
+    p.add_argument("--amend", action="store_true",
+                   help="a sealed round: archive the new version as an amendment; needs --reason and --by, both recorded")
+    p.add_argument("--reason", default="", help="why the sealed results are amended (with --amend)")
     by_option(p)
     db_option(p)
     p.set_defaults(func=cmd_score)
@@ -149,15 +153,10 @@ def cmd_import(args) -> int:
         n = import_dates(archive, args.file, args.round_id, args.by)
         print(t("implementation_imported", file=Path(args.file).name, n=n))
         return 0
+    elif args.amend:  # the entries, a sealed round's new version, who and why: one transaction
+        report = amend_entries(archive, args.file, load_catalogue(), args.by, args.reason, round_id=args.round_id)
     else:
-        if args.amend and not (args.reason.strip() and args.by.strip()):
-            raise WorkbenchError(t("chg_amend_why"))
-        catalogue = load_catalogue()
-        report = import_entries(archive, args.file, catalogue, entered_by=args.by,
-                                round_id=args.round_id, amend=args.amend)
-        for round_id in report.rounds if args.amend and report.written else ():
-            if seal_of(archive, round_id):  # the amendment: a new version, who and why
-                rescore(archive, round_id, catalogue, args.by, args.reason)
+        report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by, round_id=args.round_id)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"{report.file}: {report.rows} rows read, {report.written} written")
@@ -192,9 +191,14 @@ def cmd_score(args) -> int:
 
     catalogue = load_catalogue()
     weights = load_weights(args.weights, catalogue) if args.weights else None
+    if args.amend and not (args.reason.strip() and args.by.strip()):
+        raise WorkbenchError(t("chg_amend_why"))
     archive = open_archive(args)
-    table = score_archived_round(archive, args.round_id, catalogue, source=args.source,
-                                 weights=weights, computed_by=args.by)
+    if args.amend and args.source == "verified" and not args.dry_run:
+        table = score_amended(archive, args.round_id, catalogue, args.by, args.reason, weights=weights)
+    else:
+        table = score_archived_round(archive, args.round_id, catalogue, source=args.source, weights=weights,
+                                     save=not args.dry_run, computed_by=args.by)
     lang = args.lang or os.environ.get("WORKBENCH_LANG")
     names = archive.unit_names()
     # the file is for people: unit names beside ids, headers and codes in the user's language

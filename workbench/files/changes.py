@@ -3,7 +3,8 @@
 A matter already in the archive keeps its unit, category, date, number and summary unless the
 import says it amends them (who and why, kept in ``matter_amendments``); a matter that has been
 evaluated says so in the refusal. Entries of a sealed round are not changed by an import at all:
-the amendment path re-scores and records who and why (``followup.rescore``).
+the amendment path re-scores and records who and why (``followup.amend_entries``); the archive
+refuses the rest even when this check is bypassed or raced (``archive.guard``).
 """
 
 from __future__ import annotations

@@ -131,11 +131,14 @@ def import_entries(
     fail = Failures(Path(path).name)
     clean, warnings = check_entries(raw, matters_in_rounds(archive, round_id), catalogue, fail)
     _raise_if(fail)
-    if not amend:  # an amendment's caller re-scores and records who and why
+    rows = clean[["round_id", "matter_id", "indicator_id", "source", "result", "note"]]
+    if not amend:
         sealed_changes(clean, archive, fail)
         _raise_if(fail)
-    written = archive.add_entries(clean[["round_id", "matter_id", "indicator_id", "source", "result", "note"]],
-                                  entered_by=entered_by)
+        written = archive.add_entries(rows, entered_by=entered_by)
+    else:  # the caller (``followup.amend_entries``) re-scores and records who and why in this transaction
+        with archive.amending(rows["round_id"].dropna().unique()):
+            written = archive.add_entries(rows, entered_by=entered_by)
     return ImportReport(fail.file, len(raw), written, warnings, sorted(clean["round_id"].dropna().unique()))
 
 

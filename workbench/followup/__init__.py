@@ -34,7 +34,15 @@ from .result_use import (
     reject,
     sign_off,
 )
-from .sealing import check_seal, rescore, seal_of, seal_round, sealed_results
+from .sealing import (
+    amend_entries,
+    check_seal,
+    rescore,
+    score_amended,
+    seal_of,
+    seal_round,
+    sealed_results,
+)
 
 __all__ = [
     "DocNumberError",
@@ -73,6 +81,8 @@ __all__ = [
     "safe_name",
     "seal_of",
     "rescore",
+    "score_amended",
+    "amend_entries",
     "seal_round",
     "sealed_results",
     "sign_off",

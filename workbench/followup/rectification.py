@@ -308,9 +308,11 @@ def recheck(archive: Archive, item_id: int, passed: bool, on: date, by: str, res
     entry = pd.DataFrame([{"round_id": item["round_id"], "matter_id": item["matter_id"],
                            "indicator_id": item["indicator_id"], "source": "verified",
                            "result": result, "note": why}])
-    archive.add_entries(entry, entered_by=by, at=_stamp(on))
-    run_id = rescore(archive, item["round_id"], catalogue, by, why, at=_stamp(on))
-    with archive.engine.begin() as conn:
+    # One transaction: the re-checked entry, the new version (an amendment of a sealed round) and
+    # the item's state land together or not at all.
+    with archive.amending([item["round_id"]]) as conn:
+        archive.add_entries(entry, entered_by=by, at=_stamp(on))
+        run_id = rescore(archive, item["round_id"], catalogue, by, why, at=_stamp(on))
         conn.execute(rectification_items.update().where(rectification_items.c.item_id == int(item_id))
                      .values(status="passed" if passed else "failed"))
         _event(conn, item_id, "recheck_passed" if passed else "recheck_failed", on, by, note, run_id=run_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ import sqlalchemy as sa
 from workbench.archive import Archive, amendments, letters, now, scoring_runs, seals
 from workbench.core import Catalogue, content_hash
 from workbench.errors import StateError, WorkbenchError
+from workbench.files import import_entries
+from workbench.files.importing import ImportReport
 from workbench.labels import register, t
 from workbench.rounds import score_archived_round
 
@@ -43,7 +46,6 @@ register({
                            "en": "{round_id} was sealed on {when}; change it through an amendment"},
     "err_no_results": {"zh": "{round_id} 尚无核查评分结果;先运行 workbench score --round {round_id}",
                        "en": "{round_id} has no verified results yet; run `workbench score --round {round_id}`"},
-    "err_amend_why": {"zh": "修正须写明经办人和原因", "en": "an amendment needs who and why"},
 })
 
 RESULT_HASH_COLUMNS = ["matter_id", "unit_id", "category", "status", "score", "applicable_weight",
@@ -85,57 +87,88 @@ def amendments_of(archive: Archive, round_id: str) -> pd.DataFrame:
 
 
 def seal_round(archive: Archive, round_id: str, by: str, issued_on: date, at: datetime | None = None) -> dict:
-    """Seal the round's current verified results. Fails if already sealed or not scored."""
+    """Seal the round's current verified results. Fails if already sealed or not scored.
+
+    Everything from the checks to the seal's insert is one transaction holding the round (see
+    ``archive.guard``): an import under way finishes first and is in the sealed hashes, one that
+    starts now waits and then finds the round sealed."""
     archive.get_round(round_id)
-    existing = seal_of(archive, round_id)
-    if existing:
-        raise StateError(t("err_already_sealed", round_id=round_id, when=existing["sealed_at"]))
-    run = archive.latest_run(round_id, "verified")
-    if run is None:
-        raise WorkbenchError(t("err_no_results", round_id=round_id))
-    require_ready(archive, round_id, "seal")  # an unfinished round is never sealed
-    rhash, max_id, ehash = _version(archive, round_id, run["run_id"])
-    row = {"round_id": round_id, "run_id": int(run["run_id"]), "results_hash": rhash, "max_entry_id": max_id,
-           "entries_hash": ehash, "sealed_by": by, "sealed_at": at or now(), "feedback_issued_on": issued_on}
     try:
-        with archive.engine.begin() as conn:
+        with archive.transaction([round_id], exclusive=True) as conn:
+            existing = seal_of(archive, round_id)
+            if existing:
+                raise StateError(t("err_already_sealed", round_id=round_id, when=existing["sealed_at"]))
+            run = archive.latest_run(round_id, "verified")
+            if run is None:
+                raise WorkbenchError(t("err_no_results", round_id=round_id))
+            require_ready(archive, round_id, "seal")  # an unfinished round is never sealed
+            rhash, max_id, ehash = _version(archive, round_id, run["run_id"])
+            row = {"round_id": round_id, "run_id": int(run["run_id"]), "results_hash": rhash,
+                   "max_entry_id": max_id, "entries_hash": ehash, "sealed_by": by, "sealed_at": at or now(),
+                   "feedback_issued_on": issued_on}
             conn.execute(seals.insert().values(**row))
-    except sa.exc.IntegrityError:  # sealed by another process since the check: one seal per round
+    except sa.exc.IntegrityError:  # sealed by a process that did not hold the round: one seal per round
         raise StateError(t("err_already_sealed", round_id=round_id,
                            when=seal_of(archive, round_id)["sealed_at"])) from None
     return row
 
 
+def _who_and_why(by: str, why: str, key: str = "err_amend_why") -> None:
+    if not (by or "").strip() or not (why or "").strip():
+        raise WorkbenchError(t(key))
+
+
 def amend(archive: Archive, round_id: str, new_run_id: int, by: str, why: str,
           at: datetime | None = None) -> dict:
     """Record that the sealed results were replaced by ``new_run_id``, by whom, when and why."""
-    seal = seal_of(archive, round_id)
-    if seal is None:
-        raise StateError(t("err_not_sealed", round_id=round_id))
-    if not (by or "").strip() or not (why or "").strip():
-        raise WorkbenchError(t("err_amend_why"))
-    prior = amendments_of(archive, round_id)
-    old = int(prior["new_run_id"].iloc[-1]) if len(prior) else int(seal["run_id"])
-    rhash, max_id, ehash = _version(archive, round_id, new_run_id)
-    row = {"round_id": round_id, "old_run_id": old, "new_run_id": int(new_run_id), "results_hash": rhash,
-           "max_entry_id": max_id, "entries_hash": ehash, "by": by, "at": at or now(), "why": why}
-    with archive.engine.begin() as conn:
+    _who_and_why(by, why)
+    with archive.transaction([round_id], exclusive=True) as conn:
+        seal = seal_of(archive, round_id)
+        if seal is None:
+            raise StateError(t("err_not_sealed", round_id=round_id))
+        prior = amendments_of(archive, round_id)
+        old = int(prior["new_run_id"].iloc[-1]) if len(prior) else int(seal["run_id"])
+        rhash, max_id, ehash = _version(archive, round_id, new_run_id)
+        row = {"round_id": round_id, "old_run_id": old, "new_run_id": int(new_run_id), "results_hash": rhash,
+               "max_entry_id": max_id, "entries_hash": ehash, "by": by, "at": at or now(), "why": why}
         conn.execute(amendments.insert().values(**row))
     return row
+
+
+def score_amended(archive: Archive, round_id: str, catalogue: Catalogue | None, by: str, why: str,
+                  weights: pd.Series | None = None, at: datetime | None = None) -> pd.DataFrame:
+    """Score a round's verified entries and archive the run; if the round is sealed the run is an
+    amendment, and the run and its amendment row are one transaction (a process killed between
+    them leaves neither). Returns the scored table."""
+    with archive.transaction([round_id], exclusive=True):
+        if seal_of(archive, round_id) is None:
+            return score_archived_round(archive, round_id, catalogue, weights=weights, computed_by=by, at=at)
+        _who_and_why(by, why)
+        with archive.amending([round_id]):
+            table = score_archived_round(archive, round_id, catalogue, weights=weights, computed_by=by, at=at)
+            amend(archive, round_id, int(archive.latest_run(round_id, "verified")["run_id"]), by, why, at=at)
+    return table
 
 
 def rescore(archive: Archive, round_id: str, catalogue: Catalogue | None, by: str, why: str,
             at: datetime | None = None) -> int:
     """Re-score a round; if it is sealed, record the new version as an amendment. Returns the run id."""
+    with archive.transaction([round_id], exclusive=True):
+        score_amended(archive, round_id, catalogue, by, why, at=at)
+        return int(archive.latest_run(round_id, "verified")["run_id"])
 
-    sealed = seal_of(archive, round_id) is not None
-    if sealed and (not (by or "").strip() or not (why or "").strip()):
-        raise WorkbenchError(t("err_amend_why"))
-    score_archived_round(archive, round_id, catalogue, computed_by=by, at=at)
-    run_id = int(archive.latest_run(round_id, "verified")["run_id"])
-    if sealed:
-        amend(archive, round_id, run_id, by, why, at=at)
-    return run_id
+
+def amend_entries(archive: Archive, path: str | Path, catalogue: Catalogue, by: str, why: str,
+                  round_id: str | None = None) -> ImportReport:
+    """``import entries --amend``: the file's entries and, for each sealed round they change, the
+    new version and its amendment (who, when, why) — all in one transaction."""
+    _who_and_why(by, why, "chg_amend_why")
+    with archive.transaction():
+        report = import_entries(archive, path, catalogue, entered_by=by, round_id=round_id, amend=True)
+        for changed in report.rounds if report.written else ():
+            if seal_of(archive, changed):
+                score_amended(archive, changed, catalogue, by, why)
+    return report
 
 
 @dataclass

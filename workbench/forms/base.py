@@ -101,8 +101,8 @@ def handler(fn):
             return fn(self, *args, **kwargs)
         except ValidationError as exc:
             self._fail(str(exc).splitlines()[0], exc.failures)
-        except WorkbenchError as exc:
-            self._fail(str(exc))
+        except WorkbenchError as exc:  # one that can say it in the form's language does
+            self._fail(exc.text(self.lang) if callable(getattr(exc, "text", None)) else str(exc))
         except Exception as exc:  # noqa: BLE001 - a click must never fail silently: say so, log the traceback
             log.exception("form action %s failed", fn.__name__)
             self._fail(t("wt_unexpected", kind=type(exc).__name__, detail=str(exc).splitlines()[0][:200] if str(exc) else ""))

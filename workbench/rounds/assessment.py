@@ -91,8 +91,9 @@ def score_sources(archive: Archive, round_id: str, catalogue: Catalogue, weights
     matters = archive.round_matters(round_id) if matters is None else matters
     results = {s: score_round(matters, archive.current_entries(round_id, s), catalogue, weights) for s in SOURCES}
     if save and not archive.read_only:
-        for s in SOURCES:
-            archive.save_results(round_id, s, results[s], catalogue, weights, computed_by=by)
+        with archive.transaction([round_id]):  # both runs or neither (a sealed round refuses the verified one)
+            for s in SOURCES:
+                archive.save_results(round_id, s, results[s], catalogue, weights, computed_by=by)
     return RoundScores(catalogue, matters, results, archive.unit_names())
 
 
