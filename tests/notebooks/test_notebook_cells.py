@@ -30,3 +30,11 @@ def test_the_round_in_the_parameters_cell_wins_over_the_environment(path, monkey
     scope: dict = {}
     exec("".join(params["source"]), scope)  # the cell as JupyterLab would run it
     assert scope["round_id"] != "1999-city" and scope["round_id"][:4].isdigit()
+
+
+@pytest.mark.parametrize("name", ["dashboard.ipynb", "officer_app.ipynb"])
+def test_a_served_page_has_a_chinese_title(name):
+    # Voilà uses the notebook's metadata title for the browser tab, else the file name
+    # ("officer_app"): an English identifier is the first thing an officer would read.
+    title = json.loads((NOTEBOOKS[0].parent / name).read_text(encoding="utf-8"))["metadata"].get("title", "")
+    assert title.startswith("跟踪问效"), title
