@@ -160,8 +160,9 @@ def test_decisions_are_drafts_until_signed_and_every_step_is_logged(scored, cata
     with pytest.raises(WorkbenchError, match="理由"):
         U.reject(archive, ids[1], "赵明远", "")
     U.reject(archive, ids[1], "赵明远", "该单位已提交整改材料,待复查")
-    with pytest.raises(StateError):
+    with pytest.raises(StateError) as refused:
         U.sign_off(archive, ids[1], "赵明远")
+    assert str(refused.value) == f"决定 #{ids[1]} 已驳回,不能再处理"  # the state's word once, not "已已驳回"
     d = U.read_decisions(archive).set_index("decision_id")
     assert d.at[ids[0], "status"] == "signed" and d.at[ids[1], "status"] == "rejected"
     assert d.at[ids[1], "reject_reason"].startswith("该单位")

@@ -28,7 +28,7 @@ register({
     "decision_signed": {"zh": "已签发", "en": "signed off"},
     "decision_rejected": {"zh": "已驳回", "en": "rejected"},
     "err_unknown_decision": {"zh": "决定 #{decision_id} 不存在", "en": "decision #{decision_id} does not exist"},
-    "err_decision_state": {"zh": "决定 #{decision_id} 已{status},不能再处理",
+    "err_decision_state": {"zh": "决定 #{decision_id} {status},不能再处理",  # the status word carries 已
                            "en": "decision #{decision_id} is already {status}"},
     "err_reject_reason": {"zh": "驳回须写明理由", "en": "a rejection needs a reason"},
     "err_sign_by": {"zh": "签发须写明签发人", "en": "a sign-off needs the officer's name"},
