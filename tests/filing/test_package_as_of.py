@@ -49,3 +49,11 @@ def test_decisions_as_of_is_pure():
     assert decisions_as_of(dec, "r", date(2020, 1, 3))[["decision_id", "status"]].values.tolist() == [[1, "draft"]]
     assert decisions_as_of(dec, "r", date(2020, 1, 5))["status"].tolist() == ["signed"]
     assert len(decisions_as_of(dec, "r", date(2020, 2, 1))) == 2
+
+
+def test_decisions_all_still_drafts_on_the_filing_date():
+    # `workbench file` on a round whose decisions were all undecided drafts stopped with a
+    # pandas TypeError: an all-empty decided_at column turned into datetimes, not dates.
+    dec = pd.DataFrame([{"decision_id": 2, "round_id": "r", "created_at": "2020-02-01 10:00", "decided_at": None,
+                         "status": "draft", "decided_by": None, "reject_reason": None}])
+    assert decisions_as_of(dec, "r", date(2021, 1, 10))["status"].tolist() == ["draft"]

@@ -180,8 +180,11 @@ def check_fileable(archive: Archive, round_id: str, on: date) -> tuple[dict, dic
 def decisions_as_of(dec: pd.DataFrame, round_id: str, on: date) -> pd.DataFrame:
     """Pure: the round's decisions as they stood on ``on`` — none drafted later, and one signed or
     rejected later is still the draft it was then."""
-    dec = dec[(dec["round_id"] == round_id) & (pd.to_datetime(dec["created_at"]).dt.date <= on)].copy()
-    later = pd.to_datetime(dec["decided_at"]).dt.date > on
+    # compared as day timestamps, not .dt.date: a column with no date at all (every decision still a
+    # draft) stays datetime64 under .dt.date, and comparing that with a date raises
+    day = pd.Timestamp(on)
+    dec = dec[(dec["round_id"] == round_id) & (pd.to_datetime(dec["created_at"]).dt.normalize() <= day)].copy()
+    later = pd.to_datetime(dec["decided_at"]).dt.normalize() > day
     dec.loc[later, "status"] = "draft"
     dec.loc[later, ["decided_by", "decided_at", "reject_reason"]] = None
     return dec
