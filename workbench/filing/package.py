@@ -180,8 +180,7 @@ def check_fileable(archive: Archive, round_id: str, on: date) -> tuple[dict, dic
 def decisions_as_of(dec: pd.DataFrame, round_id: str, on: date) -> pd.DataFrame:
     """Pure: the round's decisions as they stood on ``on`` — none drafted later, and one signed or
     rejected later is still the draft it was then."""
-    # compared as day timestamps, not .dt.date: a column with no date at all (every decision still a
-    # draft) stays datetime64 under .dt.date, and comparing that with a date raises
+    # days as timestamps: .dt.date of an all-empty column (every decision a draft) stays datetime64
     day = pd.Timestamp(on)
     dec = dec[(dec["round_id"] == round_id) & (pd.to_datetime(dec["created_at"]).dt.normalize() <= day)].copy()
     later = pd.to_datetime(dec["decided_at"]).dt.normalize() > day
