@@ -116,3 +116,22 @@ def test_english_messages(demo_archive, capsys):
     code = main(["--lang", "en", "score", "--round", "2031-city", "--out", "x.csv", "--db", demo_archive.url])
     assert code == 2 and "does not exist" in capsys.readouterr().err
     os.environ.pop("WORKBENCH_LANG", None)
+
+
+def test_a_chinese_session_prints_no_english(tmp_path, capsys, monkeypatch):
+    # Walking the README in zh mode printed "archive ready: Archive(...)", "2 rows read, 2 written",
+    # "window … evaluation …", "error: …" and a key list headed key_id/registered_by with None cells.
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")
+    db = str(tmp_path / "w.db")
+    units = tmp_path / "u.csv"
+    units.write_text("unit_id,name,level,county,kind,approved_quota,staff_in_post,approved_leader_posts,"
+                     "approved_sections\nQ1,青州市数据中心,county,370781,事业单位,10,9,2,3\n", encoding="utf-8")
+    for argv in (["init", "--db", db], ["import", "units", str(units), "--db", db],
+                 ["round", "create", "--year", "2018", "--area", "370781", "--db", db], ["keys", "list", "--db", db]):
+        assert main(argv) == 0, argv
+    assert main(["round", "create", "--year", "2018", "--area", "370781", "--db", db]) == 2
+    out, err = capsys.readouterr()
+    for english in ("archive ready", "rows read", "written", "window", "evaluation", "error:", "key_id",
+                    "registered_by", "None"):
+        assert english not in out + err, english
+    assert "档案已就绪" in out and "读取 1 行" in out and "问效日期 2018-04-15" in out and err.startswith("错误:")

@@ -47,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args) or 0
     except ValidationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 2
     except WorkbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 2
     except sa.exc.OperationalError as exc:  # the database went away or is locked mid-command
-        print(f"error: {t('err_db_unreachable', archive=args.db or '', why=str(exc.orig).strip().splitlines()[0])}",
+        print(t("cli_error", message=t("err_db_unreachable", archive=args.db or "",
+                                       why=str(exc.orig).strip().splitlines()[0])),
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:

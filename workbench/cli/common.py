@@ -27,6 +27,7 @@ register({
     "arg_out_type": {"zh": "不支持的输出类型 {suffix};可选:{options}", "en": "unsupported output type {suffix}; choose: {options}"},
     "arg_db_dir": {"zh": "档案路径是一个文件夹:{path}", "en": "the archive path is a folder: {path}"},
     "arg_db_file": {"zh": "{path} 不是档案(SQLite 数据库)文件", "en": "{path} is not an archive (SQLite database) file"},
+    "cli_error": {"zh": "错误:{message}", "en": "error: {message}"},
     "arg_db_scheme": {"zh": "不支持的档案地址 {scheme}://;可选:sqlite、postgresql",
                       "en": "unsupported archive URL {scheme}://; use sqlite or postgresql"},
 })

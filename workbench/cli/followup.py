@@ -24,9 +24,12 @@ from workbench.followup import (
     unit_history,
     write_report,
 )
-from workbench.labels import t
+from workbench.labels import register, t
 
 from .common import by_option, date_arg, db_option, format_table, out_dir, out_path
+
+register({"sealed_as": {"zh": "{round_id}:已封存第 {version} 版结果,SHA-256 {sha}…",
+                        "en": "{round_id}: sealed version {version} sha256 {sha}…"}})
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +57,7 @@ def _cmd_seal(args) -> int:
     archive = Archive(args.db)
     row = seal_round(archive, args.round_id, args.by, args.issued_on or date.today())
     version = archive.run_version(row["run_id"])
-    print(f"{args.round_id}: sealed version {version} sha256 {row['results_hash'][:16]}…")
+    print(t("sealed_as", args.lang, round_id=args.round_id, version=version, sha=row["results_hash"][:16]))
     return 0
 
 

@@ -7,9 +7,18 @@ from pathlib import Path
 from workbench.archive import Archive
 from workbench.errors import NotFoundError
 from workbench.filing import new_key_pair, read_keys, register_key, revoke_key
-from workbench.labels import t
+from workbench.labels import register, t
 
 from .common import by_option, db_option, format_table
+
+register({
+    "key_id": {"zh": "密钥编号", "en": "Key"},
+    "registered_by": {"zh": "登记人", "en": "Registered by"},
+    "registered_at": {"zh": "登记时间", "en": "Registered at"},
+    "revoked_by": {"zh": "注销人", "en": "Revoked by"},
+    "revoked_at": {"zh": "注销时间", "en": "Revoked at"},
+    "revoke_reason": {"zh": "注销原因", "en": "Why revoked"},
+})
 
 
 def add_cli(sub) -> None:
@@ -58,5 +67,6 @@ def _cmd_revoke(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    print(format_table(read_keys(Archive(args.db, read_only=True)).drop(columns="public_key"), args.lang))
+    keys = read_keys(Archive(args.db, read_only=True)).drop(columns="public_key").astype(object)
+    print(format_table(keys.where(keys.notna(), "—"), args.lang))  # a key never revoked: "—", not None
     return 0

@@ -35,6 +35,15 @@ register({
               "catalogue.yaml and weights/, then run workbench init --org parameters/organisation.yaml"},
     "org_recorded": {"zh": "已记录组织机构:{office},下级地区 {count} 个",
                      "en": "organisation recorded: {office}, {count} subordinate area(s)"},
+    "archive_ready": {"zh": "档案已就绪:{archive}", "en": "archive ready: {archive}"},
+    "demo_built": {"zh": "演示档案:{units} 个单位、{matters} 个事项、{rounds} 个问效轮次;已问效 {evaluated} 个事项"
+                         "(市级 {city} 个,县级 {county} 个)",
+                   "en": "demo archive: {units} units, {matters} matters, {rounds} rounds; evaluated {evaluated} "
+                         "matters ({city} city, {county} county)"},
+    "import_done": {"zh": "{file}:读取 {rows} 行,写入 {written} 行", "en": "{file}: {rows} rows read, {written} written"},
+    "import_warning": {"zh": "注意:{warning}", "en": "warning: {warning}"},
+    "round_created": {"zh": "{round_id}:发布时间窗 {start} 至 {end},问效日期 {eval_date}",
+                      "en": "{round_id}: window {start} – {end}, evaluation {eval_date}"},
 })
 
 
@@ -120,7 +129,7 @@ def cmd_init(args) -> int:
         print(t("org_recorded", office=org.office_name, count=len(org.subordinates)))
     if args.shared:
         install(archive)
-    print(f"archive ready: {archive!r}")
+    print(t("archive_ready", archive=archive.engine.url.render_as_string(hide_password=True)))
     return 0
 
 
@@ -133,10 +142,7 @@ def cmd_demo(args) -> int:
             raise WorkbenchError(f"档案已存在 / archive exists: {path} (use --force to rebuild the demo)")
         path.unlink()
     counts = build_demo(Archive(url))
-    print(
-        f"demo archive: {counts['units']} units, {counts['matters']} matters, {counts['rounds']} rounds; "
-        f"evaluated {counts['evaluated']} matters ({counts['city']} city, {counts['county']} county)"
-    )
+    print(t("demo_built", **{k: counts[k] for k in ("units", "matters", "rounds", "evaluated", "city", "county")}))
     return 0
 
 
@@ -158,8 +164,8 @@ def cmd_import(args) -> int:
     else:
         report = import_entries(archive, args.file, load_catalogue(), entered_by=args.by, round_id=args.round_id)
     for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print(f"{report.file}: {report.rows} rows read, {report.written} written")
+        print(t("import_warning", warning=w), file=sys.stderr)
+    print(t("import_done", file=report.file, rows=report.rows, written=report.written))
     return 0
 
 
@@ -167,7 +173,8 @@ def cmd_round_create(args) -> int:
 
     spec = create_round(open_archive(args), args.year, args.area, args.window_start, args.window_end,
                         args.eval_date, created_by=args.by)
-    print(f"{spec.round_id}: window {spec.window_start} – {spec.window_end}, evaluation {spec.eval_date}")
+    print(t("round_created", round_id=spec.round_id, start=spec.window_start, end=spec.window_end,
+            eval_date=spec.eval_date))
     return 0
 
 
