@@ -135,3 +135,17 @@ def test_a_chinese_session_prints_no_english(tmp_path, capsys, monkeypatch):
                     "registered_by", "None"):
         assert english not in out + err, english
     assert "档案已就绪" in out and "读取 1 行" in out and "问效日期 2018-04-15" in out and err.startswith("错误:")
+
+
+def test_users_are_listed_in_words():
+    # `workbench users list` showed login/role/active headers, officer, True and None in zh mode
+    from workbench.cli.users import users_table
+
+    listed = pd.DataFrame([{"login": "wang_jh", "area": "370703", "role": "officer", "unit_id": None, "active": False,
+                            "created_by": None, "created_at": pd.Timestamp("2026-01-05 10:00")},
+                           {"login": "chen_zq", "area": "city", "role": "leader", "unit_id": "C001", "active": True,
+                            "created_by": "admin", "created_at": pd.Timestamp("2026-01-05 10:00")}])
+    text = users_table(listed, "zh")
+    for english in ("login", "role", "active", "officer", "leader", "True", "False", "None", "city"):
+        assert english not in text, english
+    assert "经办人员" in text and "领导" in text and "市级" in text and "否" in text

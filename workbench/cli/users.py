@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from workbench.archive import add_user, disable_user, install, list_users
 from workbench.labels import register, t
 
@@ -16,6 +18,12 @@ register({
                          "en": "grants, row-level security and audit installed (group roles {groups})"},
     "user_added": {"zh": "已添加用户 {login}({role},{area})", "en": "user {login} added ({role}, {area})"},
     "user_disabled": {"zh": "已停用用户 {login}", "en": "user {login} disabled"},
+    "login": {"zh": "登录名", "en": "Login"},
+    "role": {"zh": "角色", "en": "Role"},
+    "active": {"zh": "可登录", "en": "Active"},
+    "user_role_officer": {"zh": "经办人员", "en": "officer"},
+    "user_role_leader": {"zh": "领导", "en": "leader"},
+    "user_role_admin": {"zh": "管理员", "en": "admin"},
 })
 
 
@@ -58,12 +66,25 @@ def cmd_add(args) -> int:
     if args.password_file:
         password = args.password_file.read_text(encoding="utf-8").splitlines()[0].strip()
     add_user(open_archive(args), args.login, args.area, args.role, args.unit, password)
-    print(t("user_added", login=args.login, role=args.role, area=args.area))
+    print(t("user_added", login=args.login, role=t(f"user_role_{args.role}"), area=_area(args.area)))
     return 0
 
 
+def _area(code: str, lang: str | None = None) -> str:
+    return t("city", lang) if code == "city" else code
+
+
+def users_table(listed: pd.DataFrame, lang: str | None = None) -> str:
+    """The people as words: roles and areas named, yes/no for active, "—" where nothing is recorded."""
+    shown = listed.astype(object).assign(
+        role=listed["role"].map(lambda r: t(f"user_role_{r}", lang)),
+        area=listed["area"].map(lambda a: _area(a, lang)),
+        active=listed["active"].map(lambda a: t("yes" if a else "no", lang)))
+    return format_table(shown.where(shown.notna() & (shown != ""), "—"), lang)
+
+
 def cmd_list(args) -> int:
-    print(format_table(list_users(open_archive(args)), args.lang))
+    print(users_table(list_users(open_archive(args)), args.lang))
     return 0
 
 
