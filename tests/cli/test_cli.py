@@ -149,3 +149,16 @@ def test_users_are_listed_in_words():
     for english in ("login", "role", "active", "officer", "leader", "True", "False", "None", "city"):
         assert english not in text, english
     assert "经办人员" in text and "领导" in text and "市级" in text and "否" in text
+
+
+@pytest.mark.parametrize("argv", [["rules", "--by", "王建华"], ["decide", "1", "--sign", "--by", "王建华"],
+                                  ["round", "create", "--year", "2018", "--area", "city"], ["keys", "list"]])
+def test_a_missing_archive_is_named_not_made(tmp_path, capsys, argv, monkeypatch):
+    # `workbench rules` against a mistyped --db (or from a folder without data/) made an empty
+    # archive there and said "no new decisions"; only init and demo make an archive.
+    monkeypatch.setenv("WORKBENCH_LANG", "zh")
+    db = tmp_path / "typo.db"
+    assert main([*argv, "--db", str(db)]) == 2
+    assert not db.exists()
+    err = capsys.readouterr().err
+    assert "不存在" in err and str(db) in err and "workbench init" in err and "workbench demo" in err

@@ -368,7 +368,7 @@ def test_serve_options():
 def test_serve_refuses_a_missing_archive(tmp_path, capsys):
     assert main(["serve", "--db", str(tmp_path / "nothing.db")]) == 2
     err = capsys.readouterr().err
-    assert "archive not found" in err and "Traceback" not in err
+    assert "nothing.db 不存在" in err and "workbench demo" in err and "Traceback" not in err  # and what to run
 
 
 def _results(pairs: list[tuple[str, float]]) -> pd.DataFrame:

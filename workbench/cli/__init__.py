@@ -19,6 +19,7 @@ from workbench.labels import t
 
 from . import app, batch, filing, followup, keys, robustness, rounds, serve
 from . import users as users_cli  # shared deployment: users and roles
+from .common import require_archive
 
 #: the sub-command modules, in the order ``workbench --help`` lists them
 COMMANDS = (rounds, app, serve, batch, followup, robustness, filing, keys, users_cli)
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.project:
         os.environ["WORKBENCH_PROJECT"] = os.path.abspath(args.project)
     try:
+        if hasattr(args, "db") and not getattr(args, "makes_archive", False):
+            require_archive(args.db)
         return args.func(args) or 0
     except ValidationError as exc:
         print(t("cli_error", message=exc), file=sys.stderr)

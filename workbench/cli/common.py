@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.archive import Archive
+from workbench.archive import Archive, resolve_url, sqlite_path
 from workbench.dates import as_date
+from workbench.errors import NotFoundError
 from workbench.labels import column_labels, register, t
 
 register({
@@ -28,6 +29,10 @@ register({
     "arg_db_dir": {"zh": "档案路径是一个文件夹:{path}", "en": "the archive path is a folder: {path}"},
     "arg_db_file": {"zh": "{path} 不是档案(SQLite 数据库)文件", "en": "{path} is not an archive (SQLite database) file"},
     "cli_error": {"zh": "错误:{message}", "en": "error: {message}"},
+    "err_no_archive": {"zh": "档案 {path} 不存在:先运行 workbench init(空档案)或 workbench demo(演示档案),"
+                             "或用 --db 指定已有的档案",
+                       "en": "there is no archive at {path}: run workbench init (an empty one) or workbench demo "
+                             "(the demo), or name an existing one with --db"},
     "arg_db_scheme": {"zh": "不支持的档案地址 {scheme}://;可选:sqlite、postgresql",
                       "en": "unsupported archive URL {scheme}://; use sqlite or postgresql"},
 })
@@ -146,6 +151,14 @@ def by_option(p: argparse.ArgumentParser, required: bool = False, help: str = "w
         p.add_argument("--by", required=True, help=f"{help}{shared}")
     else:
         p.add_argument("--by", default=os.environ.get("USER", ""), help=f"{help} (default: $USER{shared})")
+
+
+def require_archive(db: str | None) -> None:
+    """A command that works on an archive refuses a SQLite file that is not there: opening it would
+    make an empty one (a mistyped ``--db``, a folder without ``data/``) and report nothing to do."""
+    path = sqlite_path(resolve_url(db))
+    if path is not None and str(path) != ":memory:" and not path.exists():
+        raise NotFoundError(t("err_no_archive", path=path))
 
 
 def open_archive(args: argparse.Namespace, read_only: bool = False) -> Archive:
