@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.project:
         os.environ["WORKBENCH_PROJECT"] = os.path.abspath(args.project)
     try:
-        if hasattr(args, "db") and not getattr(args, "makes_archive", False):
+        if hasattr(args, "db") and getattr(args, "archive_must_exist", True):
             require_archive(args.db)
         return args.func(args) or 0
     except ValidationError as exc:

@@ -58,12 +58,12 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
                    help="PostgreSQL for many users: also install roles, row-level security and audit (= users setup)")
     by_option(p)
     db_option(p)
-    p.set_defaults(func=cmd_init, makes_archive=True)
+    p.set_defaults(func=cmd_init, archive_must_exist=False)
 
     p = sub.add_parser("demo", help="build the demo archive (Weifang, 2018–2021)")
     db_option(p)
     p.add_argument("--force", action="store_true", help="replace an existing SQLite demo archive")
-    p.set_defaults(func=cmd_demo, makes_archive=True)
+    p.set_defaults(func=cmd_demo, archive_must_exist=False)
 
     p = sub.add_parser("import", help="import units, matters, entries or implementation dates from .xlsx/.csv")
     p.add_argument("what", choices=["units", "matters", "entries", "implementation"])

@@ -33,7 +33,7 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
 
     c = usub.add_parser("setup", help="install roles, grants, row-level security and the audit trail")
     db_option(c)
-    c.set_defaults(func=cmd_setup)
+    c.set_defaults(func=cmd_setup, archive_must_exist=False)  # PostgreSQL only: SQLite is refused as such
 
     c = usub.add_parser("add", help="add a user: an archive row and a PostgreSQL login role")
     c.add_argument("login")
@@ -43,16 +43,16 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--password-file", type=Path,
                    help="file whose first line is the database password (default: none, sign-in as pg_hba.conf allows)")
     db_option(c)
-    c.set_defaults(func=cmd_add)
+    c.set_defaults(func=cmd_add, archive_must_exist=False)  # PostgreSQL only: SQLite is refused as such
 
     c = usub.add_parser("list", help="list the users")
     db_option(c)
-    c.set_defaults(func=cmd_list)
+    c.set_defaults(func=cmd_list, archive_must_exist=False)  # PostgreSQL only: SQLite is refused as such
 
     c = usub.add_parser("disable", help="stop a user signing in (the name stays in the archive)")
     c.add_argument("login")
     db_option(c)
-    c.set_defaults(func=cmd_disable)
+    c.set_defaults(func=cmd_disable, archive_must_exist=False)  # PostgreSQL only: SQLite is refused as such
 
 
 def cmd_setup(args) -> int:
