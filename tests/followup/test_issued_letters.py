@@ -81,7 +81,7 @@ def test_correction_without_reason_or_with_a_taken_number_is_refused(fed_back, t
     before = snapshot(archive)
     with pytest.raises(Exception, match="更正原因"):
         correct_letter(archive, rid, "C2", " ", "王建华", tmp_path / "fix", ISSUED, catalogue=catalogue)
-    with pytest.raises(DocNumberError, match="文号“潍编办函〔2018〕2号”已用于 letter:2018-city:C2"):
+    with pytest.raises(DocNumberError, match="文号“潍编办函〔2018〕2号”已用于 反馈函 2018-city · C2"):
         correct_letter(archive, rid, "C2", "更正", "王建华", tmp_path / "fix", ISSUED, "潍编办函〔2018〕2号",
                        catalogue=catalogue)
     with pytest.raises(DocNumberError, match="不符合本单位的文号格式"):
@@ -119,4 +119,14 @@ def test_cli_lists_the_register(fed_back, capsys):
     archive, rid, _ = fed_back
     assert main(["doc-numbers", "--year", "2018", "--db", archive.url]) == 0
     out = capsys.readouterr().out
-    assert "潍编办函〔2018〕3号" in out and "letter:2018-city:C3" in out and "文号" in out
+    assert "潍编办函〔2018〕3号" in out and "反馈函 2018-city · C3" in out and "文号" in out
+    assert "letter:" not in out  # the register's key is not shown to people
+
+
+def test_what_a_number_numbers_in_words():
+    from workbench.followup.docnumbers import ref_words
+
+    assert ref_words("letter:2018-city:C3", "zh") == "反馈函 2018-city · C3"
+    assert ref_words("correction:2020-city:C001:1", "en") == "correction 2020-city · C001 · 1"
+    assert ref_words("filing:2020-370781", "zh") == "报备函 2020-370781"
+    assert ref_words("something else", "zh") == "something else"

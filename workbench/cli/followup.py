@@ -18,6 +18,7 @@ from workbench.followup import (
     read_letters,
     read_register,
     record_decisions,
+    ref_words,
     reject,
     seal_round,
     sign_off,
@@ -167,6 +168,7 @@ def _cmd_letters(args) -> int:
 def _cmd_doc_numbers(args) -> int:
     reg = read_register(Archive(args.db, read_only=True), args.year)
     reg["typed"] = reg["typed"].map(lambda v: t("typed", args.lang) if v else "")
+    reg["ref"] = reg["ref"].map(lambda r: ref_words(r, args.lang))
     print(format_table(reg[["doc_no", "ref", "typed", "number_by", "number_at"]], args.lang))
     return 0
 

@@ -2,7 +2,7 @@
 the thematic report, the Excel summary and a unit's electronic archive.
 """
 
-from .docnumbers import DocNumberError, read_register, take_number
+from .docnumbers import DocNumberError, read_register, ref_words, take_number
 from .documents import issue_feedback
 from .history import export_bundle, unit_history
 from .letters import (
@@ -56,6 +56,7 @@ __all__ = [
     "missing_words",
     "read_corrections",
     "read_register",
+    "ref_words",
     "readiness",
     "require_ready",
     "assessment_results",

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from workbench.archive import Archive, doc_numbers, now
 from workbench.errors import WorkbenchError
-from workbench.labels import register, t
+from workbench.labels import LABELS, register, t
 
 register({
     "err_doc_no_taken": {"zh": "文号“{doc_no}”已用于 {ref},不能重复使用;请换一个文号或留空由系统取下一个号",
@@ -28,6 +28,9 @@ register({
     "typed": {"zh": "人工填写", "en": "Typed"},
     "number_by": {"zh": "经办人", "en": "By"},
     "number_at": {"zh": "登记时间", "en": "Recorded at"},
+    "ref_letter": {"zh": "反馈函", "en": "feedback letter"},
+    "ref_correction": {"zh": "更正函", "en": "correction"},
+    "ref_filing": {"zh": "报备函", "en": "filing letter"},
     "err_doc_no_format": {"zh": "文号“{doc_no}”不符合本单位的文号格式 {example}",
                           "en": "document number “{doc_no}” does not fit the office's format {example}"},
 })
@@ -35,6 +38,15 @@ register({
 
 class DocNumberError(WorkbenchError):
     """A typed 文号 that is taken or does not fit the format."""
+
+
+def ref_words(ref: str, lang: str | None = None) -> str:
+    """Pure: what a number numbers, as people say it — ``letter:2018-city:C3`` → 反馈函 2018-city · C3
+    (the register's key stays as stored; an unknown kind is shown as it is)."""
+    kind, _, rest = str(ref).partition(":")
+    if not rest or f"ref_{kind}" not in LABELS:
+        return str(ref)
+    return f"{t('ref_' + kind, lang)} {' · '.join(rest.split(':'))}"
 
 
 def parse_doc_no(fmt: str, doc_no: str) -> tuple[int, int] | None:
@@ -57,7 +69,7 @@ def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | 
     held = conn.execute(sa.select(c.doc_no).where(c.ref == ref)).scalar()
     if held is not None:
         if typed and typed.strip() != held:
-            raise DocNumberError(t("err_doc_no_taken", doc_no=held, ref=ref))
+            raise DocNumberError(t("err_doc_no_taken", doc_no=held, ref=ref_words(ref)))
         return held
     if typed:
         doc_no = typed.strip()
@@ -67,7 +79,7 @@ def take_number(conn, fmt: str, year: int, ref: str, by: str = "", typed: str | 
         owner = conn.execute(sa.select(c.ref).where(
             (c.doc_no == doc_no) | ((c.format == fmt) & (c.year == parsed[0]) & (c.n == parsed[1])))).scalar()
         if owner is not None:
-            raise DocNumberError(t("err_doc_no_taken", doc_no=doc_no, ref=owner))
+            raise DocNumberError(t("err_doc_no_taken", doc_no=doc_no, ref=ref_words(owner)))
         year, n = parsed
     else:
         taken = pd.Series([r for (r,) in conn.execute(sa.select(c.n).where((c.format == fmt) & (c.year == year)))],
