@@ -32,3 +32,16 @@ def test_every_command_and_option_is_documented():
 
 def test_readme_shows_the_two_setup_commands():
     assert "make demo" in README and "make test" in README
+
+
+def test_every_command_a_message_names_exists():
+    # "如需改动请登记修正(workbench amend)" sent people to a command that was never there
+    import re
+
+    import workbench.cli  # noqa: F401  (every module registers its labels at import)
+    from workbench.labels import LABELS
+
+    commands = set(next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices)
+    named = {(key, m) for key, entry in LABELS.items() for text in entry.values()
+             for m in re.findall(r"workbench ([a-z][a-z-]*)", text)}
+    assert {(key, m) for key, m in named if m not in commands} == set()

@@ -42,8 +42,10 @@ register({
     "seal_letter_changed": {"zh": "第 {letter_id} 号反馈函({unit_id})与发出时不一致",
                             "en": "letter {letter_id} ({unit_id}) differs from the one sent"},
     "err_not_sealed": {"zh": "{round_id} 尚未封存;发出情况反馈时封存", "en": "{round_id} is not sealed; it is sealed when feedback is issued"},
-    "err_already_sealed": {"zh": "{round_id} 已于 {when} 封存;如需改动请登记修正(workbench amend)",
-                           "en": "{round_id} was sealed on {when}; change it through an amendment"},
+    "err_already_sealed": {"zh": "{round_id} 已于 {when} 封存;如需改动,以修正方式导入:workbench import entries 文件 "
+                                 "--round {round_id} --amend --reason 原因 --by 经办人",
+                           "en": "{round_id} was sealed on {when}; change it through an amendment: workbench import "
+                                 "entries FILE --round {round_id} --amend --reason WHY --by NAME"},
     "err_no_results": {"zh": "{round_id} 尚无核查评分结果;先运行 workbench score --round {round_id}",
                        "en": "{round_id} has no verified results yet; run `workbench score --round {round_id}`"},
 })
