@@ -40,8 +40,11 @@ def test_units_update_in_place_and_same_file_adds_nothing(url, tmp_path, catalog
     build_archive(url, tmp_path, catalogue)
     a = Archive(url)
     (tmp_path / "u2.csv").write_text(UNITS.replace(",20,18,3,4", ",25,19,3,4"), encoding="utf-8")
-    import_units(a, tmp_path / "u2.csv")  # C900 has matters, results and a seal referring to it
+    # C900 has matters, results and a seal referring to it; the count is of rows new or changed
+    # (it said "3 written" for a file read twice, which the README calls adding nothing)
+    assert import_units(a, tmp_path / "u2.csv").written == 1
     assert a.units().set_index("unit_id").loc["C900", "approved_quota"] == 25
+    assert import_units(a, tmp_path / "u2.csv").written == 0
     before = len(a.entry_history())
     assert import_entries(a, tmp_path / "entries.csv", catalogue).written == 0
     assert len(a.entry_history()) == before

@@ -302,10 +302,10 @@ class Archive:
 
     def upsert(self, table: sa.Table, df: pd.DataFrame, extra_table: sa.Table | None = None,
                extra: pd.DataFrame | None = None) -> int:
-        """Update rows with the same primary key in place, insert the rest: one statement, one
-        transaction. In place (INSERT … ON CONFLICT DO UPDATE), not delete-and-insert: a unit or
-        matter that other rows refer to can be updated, and concurrent imports of one file
-        cannot collide on the key. ``extra`` rows go into ``extra_table`` in the same transaction."""
+        """Update rows with the same primary key in place, insert the rest, in one transaction;
+        return how many rows were new or changed. In place (INSERT … ON CONFLICT DO UPDATE), not
+        delete-and-insert: a unit or matter that other rows refer to can be updated, and
+        concurrent imports of one file cannot collide on the key. ``extra`` rows go into ``extra_table`` in the same transaction."""
         if df.empty:
             return 0
         (key,) = [c.name for c in table.primary_key.columns]
@@ -313,13 +313,15 @@ class Archive:
         full = df.reindex(columns=cols)  # a column the file lacks is NULL, as a replaced row had it
         recs = full.astype(object).where(full.notna(), None).to_dict("records")
         stmt = self._dialect_insert(table)
-        stmt = stmt.on_conflict_do_update(index_elements=[key],
-                                          set_={c: stmt.excluded[c] for c in cols if c != key})
+        # a row as stored is left alone (no write, no audit row) and not counted: the same file twice adds nothing
+        differs = sa.or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in cols if c != key))
+        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in cols if c != key},
+                                          where=differs)
         with self.transaction() as conn:
-            conn.execute(stmt, recs)
+            written = len(conn.execute(stmt.returning(table.c[key]), recs).all())  # rows new or changed
             if extra_table is not None and extra is not None and len(extra):
                 self._insert(conn, extra_table, extra)
-        return len(df)
+        return written
 
     def import_units(self, df: pd.DataFrame) -> int:
         return self.upsert(units, df)
