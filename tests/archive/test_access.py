@@ -249,3 +249,18 @@ def test_an_officer_changes_a_sealed_round_only_by_amendment(shared, catalogue):
         rescore(officer, rid, catalogue, "王建华", "复核更正")
     assert officer.read(amendments)["why"].tolist() == ["复核更正"] and officer.read(amending).empty
     officer.dispose()
+
+
+def test_init_shared_as_the_readme_gives_it(pg_url, capsys):
+    # README step 3: `workbench init --org parameters/organisation.yaml --shared --db …` — it
+    # installed the roles but said only that the archive was ready
+    try:
+        assert main(["init", "--org", "parameters/organisation.yaml", "--shared", "--db", pg_url]) == 0
+        out = capsys.readouterr().out
+        db = sa.engine.make_url(pg_url).database
+        assert f"{db}_officer" in out and "行级安全" in out
+        assert {r for (r,) in rows(sa.create_engine(pg_url, poolclass=sa.pool.NullPool),
+                                     "SELECT rolname FROM pg_roles WHERE rolname LIKE :p", p=f"{db}_%")} == {
+            f"{db}_officer", f"{db}_leader", f"{db}_admin"}
+    finally:
+        drop_roles(pg_url)

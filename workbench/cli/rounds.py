@@ -127,8 +127,9 @@ def cmd_init(args) -> int:
     if org is not None:
         archive.record_organisation(org, args.by)
         print(t("org_recorded", office=org.office_name, count=len(org.subordinates)))
-    if args.shared:
-        install(archive)
+    if args.shared:  # the same words as `workbench users setup` (its label, cli/users.py)
+        groups = install(archive)
+        print(t("users_setup_done", groups=", ".join(groups.values())))
     print(t("archive_ready", archive=archive.engine.url.render_as_string(hide_password=True)))
     return 0
 
