@@ -193,7 +193,9 @@ def test_users_commands(shared, pg_url, tmp_path, capsys):
     listed = capsys.readouterr().out
     assert login in listed and "Q1" in listed
     assert main(["users", "disable", login, "--db", pg_url]) == 0
-    assert not owner.read("users", sa.column("login") == login)["active"].iloc[0]
+    added = owner.read("users", sa.column("login") == login).iloc[0]
+    assert not added["active"]
+    assert added["created_by"] == sa.engine.make_url(pg_url).username  # who added the user: the role that did
 
 
 def test_sqlite_has_no_users(tmp_path, capsys):

@@ -255,7 +255,8 @@ def install(archive: Archive) -> dict[str, str]:
 def add_user(archive: Archive, login: str, area: str, role: str, unit_id: str | None = None,
              password: str | None = None, created_by: str = "") -> None:
     """The ``users`` row and a LOGIN role in the role's group, in one transaction. Without a
-    password the role can sign in only as pg_hba.conf allows otherwise (e.g. a certificate)."""
+    password the role can sign in only as pg_hba.conf allows otherwise (e.g. a certificate).
+    Who added the user is the database role that did it, unless ``created_by`` says otherwise."""
     _require_pg(archive)
     if not login or not login.replace("_", "a").isalnum() or not login[0].isalpha() or login != login.lower() \
             or not login.isascii():
@@ -273,7 +274,8 @@ def add_user(archive: Archive, login: str, area: str, role: str, unit_id: str | 
                 conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first():
             raise WorkbenchError(t("err_user_exists", login=login))
         conn.execute(users.insert().values(login=login, area=area, role=role, unit_id=unit_id or None,
-                                           active=True, created_by=created_by, created_at=now()))
+                                           active=True, created_at=now(),
+                                           created_by=created_by or conn.execute(sa.text("SELECT current_user")).scalar()))
         pw = "" if password is None else " PASSWORD " + conn.exec_driver_sql(
             "SELECT quote_literal(%s)", (password,)).scalar()
         conn.exec_driver_sql(f"CREATE ROLE {_q(login)} LOGIN{pw.replace('%', '%%')} IN ROLE {_q(groups[role])}")
