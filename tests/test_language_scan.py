@@ -56,6 +56,8 @@ def produce(demo_db: Path, out: Path, lang: str) -> Path:
     assert main([*cli, "feedback", "--db", str(db), "--round", ROUND, "--out", str(out / "feedback"),
                  "--by", "王建华", "--issued-on", "2020-06-01"]) == 0
     assert main([*cli, "history", "--db", str(db), "--unit", UNIT, "--out", str(out / "history.zip")]) == 0
+    assert main([*cli, "decisions", "--db", str(db), "--out", str(out / "decisions.xlsx")]) == 0
+    assert main([*cli, "decisions", "--db", str(db), "--out", str(out / "decisions.csv")]) == 0
     archive, catalogue = Archive(str(db)), load_catalogue()
     unit = survey.round_units(archive, OPEN_ROUND)["unit_id"].iloc[0]
     survey.export_survey(archive, OPEN_ROUND, unit, out / "survey.xlsx", catalogue, lang)
@@ -140,7 +142,7 @@ def test_every_file_scanned(outputs):
     for folder in outputs.values():
         names = {p.name for p in folder.rglob("*")}
         assert {"score.csv", "score.xlsx", "history.zip", "survey.xlsx", "batch-report.html", "dashboard.html",
-                f"{ROUND}-问效汇总.xlsx", f"{ROUND}-专题问效报告.html"} <= names
+                f"{ROUND}-问效汇总.xlsx", f"{ROUND}-专题问效报告.html", "decisions.xlsx", "decisions.csv"} <= names
         with zipfile.ZipFile(folder / "history.zip") as z:
             assert {"manifest.json", "events.csv", "decisions.csv", "results.csv"} <= set(z.namelist())
 

@@ -152,7 +152,8 @@ def test_users_are_listed_in_words():
 
 
 @pytest.mark.parametrize("argv", [["rules", "--by", "王建华"], ["decide", "1", "--sign", "--by", "王建华"],
-                                  ["round", "create", "--year", "2018", "--area", "city"], ["keys", "list"]])
+                                  ["round", "create", "--year", "2018", "--area", "city"], ["keys", "list"],
+                                  ["decisions"]])
 def test_a_missing_archive_is_named_not_made(tmp_path, capsys, argv, monkeypatch):
     # `workbench rules` against a mistyped --db (or from a folder without data/) made an empty
     # archive there and said "no new decisions"; only init and demo make an archive.

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 from workbench.archive import Archive
+from workbench.files import load_catalogue, write_tables
 from workbench.followup import (
     check_seal,
     correct_letter,
@@ -15,6 +19,7 @@ from workbench.followup import (
     issue_feedback,
     issue_letters,
     read_corrections,
+    read_decisions,
     read_letters,
     read_register,
     record_decisions,
@@ -25,12 +30,18 @@ from workbench.followup import (
     unit_history,
     write_report,
 )
-from workbench.labels import register, t
+from workbench.forms import Names
+from workbench.labels import default_lang, localise, register, t
 
 from .common import by_option, date_arg, db_option, format_table, out_dir, out_path
 
 register({"sealed_as": {"zh": "{round_id}:已封存第 {version} 版结果,SHA-256 {sha}…",
-                        "en": "{round_id}: sealed version {version} sha256 {sha}…"}})
+                        "en": "{round_id}: sealed version {version} sha256 {sha}…"},
+          "decisions_none": {"zh": "没有符合条件的结果运用决定", "en": "no result-use decisions match"}})
+
+#: what ``workbench decisions`` shows of a decision, in this order (unit and matter by name)
+DECISION_COLUMNS = ["decision_id", "round_id", "unit", "matter", "rule", "status", "as_of", "created_by",
+                    "created_at", "decided_by", "decided_at", "reject_reason", "reason_text"]
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
@@ -84,6 +95,12 @@ def _add_result_use(sub: argparse._SubParsersAction) -> None:
     by_option(p, required=True)
     db_option(p)
     p.set_defaults(func=_cmd_decide)
+    p = sub.add_parser("decisions", help="list the result-use decisions with their numbers (the ID of decide)")
+    p.add_argument("--round", dest="round_id", help="one round (default: every round)")
+    p.add_argument("--status", choices=["draft", "signed", "rejected", "all"], default="all")
+    p.add_argument("--out", type=out_path(".csv", ".xlsx"), help="also write the list to .csv or .xlsx")
+    db_option(p)
+    p.set_defaults(func=_cmd_decisions)
 
 
 def _cmd_rules(args) -> int:
@@ -108,6 +125,29 @@ def _cmd_decide(args) -> int:
         reject(archive, args.decision_id, args.by, args.reject)
     print(f"#{args.decision_id}: {t('decision_signed' if args.sign else 'decision_rejected', args.lang)}")
     return 0
+
+
+def _cmd_decisions(args) -> int:
+    lang = args.lang or default_lang()
+    archive = Archive(args.db, read_only=True)
+    found = read_decisions(archive, None if args.status == "all" else args.status, round_id=args.round_id)
+    table = decisions_listing(found, Names(archive, load_catalogue(), lang), lang)
+    print(format_table(table, lang) if len(table) else t("decisions_none", lang))
+    if args.out:
+        write_tables(args.out, {t("sheet_decisions", lang): localise(table, lang)}, lang)
+        print(f"\n→ {args.out}")
+    return 0
+
+
+def decisions_listing(found: pd.DataFrame, names: Names, lang: str) -> pd.DataFrame:
+    """Stored decisions as an officer reads them: the rule, status and reasons in words
+    (``decisions_table``), the unit by name, the matter by 文号 and category, times to the minute.
+    Empty cells are NaN, not None, so a printed table shows "—" rather than the word None."""
+    shown = decisions_table(found, lang).assign(unit=found["unit_id"].map(names.unit, na_action="ignore"),
+                                                matter=found["matter_id"].map(names.matter, na_action="ignore"))
+    for col in ("created_at", "decided_at"):
+        shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d %H:%M")
+    return shown[DECISION_COLUMNS].fillna(np.nan)
 
 
 def _add_documents(sub: argparse._SubParsersAction) -> None:

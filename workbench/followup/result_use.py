@@ -60,9 +60,15 @@ def dry_run(archive: Archive, as_of: date, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
-def read_decisions(archive: Archive, status: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+def read_decisions(archive: Archive, status: str | None = None, unit_id: str | None = None,
+                   round_id: str | None = None) -> pd.DataFrame:
+    """Decisions, optionally of one status, unit or round. A round not in the archive is refused
+    (``get_round`` names it), not answered with an empty list that reads as "no decisions"."""
     c = decisions.c
-    where = ([c.status == status] if status else []) + ([c.unit_id == unit_id] if unit_id else [])
+    if round_id:
+        archive.get_round(round_id)
+    where = (([c.status == status] if status else []) + ([c.unit_id == unit_id] if unit_id else [])
+             + ([c.round_id == round_id] if round_id else []))
     return archive.read(decisions, *where)
 
 
