@@ -8,12 +8,16 @@ from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
-from tests.followup_support import build_round, snapshot
+from tests.access_support import ROUNDS, build_shared, drop_roles
+from tests.followup_support import build_round, full_value, snapshot
+from workbench.archive import Archive
 from workbench.followup import sealing as S
 from workbench.forms.assessment import AssessmentView
 from workbench.forms.verify import VerificationForm
 from workbench.rounds import steps
+from workbench.rounds.lifecycle import score_archived_round
 
 WHY = "现场复核补充了挂牌材料"
 SAID = {"zh": ("修正原因", "已作为修正登记", "第 {v} 版"),
@@ -86,3 +90,41 @@ def test_an_unsealed_round_offers_no_amendment(archive, catalogue):
     form = VerificationForm(archive, rid, lang="en", officer="王建华", catalogue=catalogue, matter_id="M2")
     assert view.reason.layout.display == "none" and view.amend_button.layout.display == "none"
     assert form.reason.layout.display == "none"
+
+
+@pytest.mark.pg
+def test_signed_in_the_amendment_is_the_logins(pg_url, catalogue):
+    """On a shared archive the database stamps who amended: the signed-in officer, whatever the
+    form was opened with, and the message says so."""
+    owner, urls = build_shared(pg_url)
+    rid = ROUNDS["city"]
+    opened = []
+    try:
+        kinds = catalogue.indicators_of("abolish").reset_index(drop=True)
+        owner.add_entries(pd.DataFrame({"round_id": rid, "matter_id": "MC", "indicator_id": kinds["indicator_id"],
+                                        "source": "verified", "result": kinds["kind"].map(full_value)}),
+                          entered_by="owner")
+        score_archived_round(owner, rid, catalogue, computed_by="owner")
+        S.seal_round(owner, rid, "owner", date(2024, 7, 1))
+        login = sa.engine.make_url(urls["city"]).username
+        a = Archive(urls["city"])
+        opened.append(a)
+        form = VerificationForm(a, rid, lang="zh", officer="王建华", catalogue=catalogue, matter_id="MC")
+        row = next(r for r in form.rows if r.indicator_id and r.kind == "graded")
+        row.graded.value = "部分落实"
+        form.reason.value = WHY
+        form.save_button.click()
+        assert form.last_error is None, form.message.value
+        view = AssessmentView(a, rid, lang="en", officer="王建华", catalogue=catalogue)
+        view.reason.value = WHY
+        view.amend_button.click()
+        assert view.last_error is None, view.message.value
+        amendments = S.amendments_of(owner, rid)
+        assert list(amendments["by"]) == [login, login] and set(amendments["why"]) == {WHY}
+        assert login in form.message.value and login in view.message.value and "王建华" not in view.message.value
+        assert S.check_seal(owner, rid).ok
+    finally:
+        for x in opened:
+            x.dispose()
+        owner.dispose()
+        drop_roles(pg_url)
