@@ -36,8 +36,10 @@ from .result_use import (
 )
 from .sealing import (
     amend_entries,
+    amend_verified,
     check_seal,
     rescore,
+    rescore_amended,
     score_amended,
     seal_of,
     seal_round,
@@ -84,6 +86,8 @@ __all__ = [
     "rescore",
     "score_amended",
     "amend_entries",
+    "amend_verified",
+    "rescore_amended",
     "seal_round",
     "sealed_results",
     "sign_off",

@@ -173,6 +173,35 @@ def amend_entries(archive: Archive, path: str | Path, catalogue: Catalogue, by: 
     return report
 
 
+def amend_verified(archive: Archive, round_id: str, new: pd.DataFrame, catalogue: Catalogue, by: str, why: str,
+                   expected: dict[str, int] | None = None, lang: str | None = None) -> tuple[int, dict | None]:
+    """The verification form's save on a sealed round: the verified entries (``add_entries``), the
+    new version and its amendment (who, when, why) — one transaction. Returns the entries written
+    and the amendment as recorded (the database's ``by`` on a shared archive), None if nothing changed."""
+    _who_and_why(by, why)
+    with archive.amending([round_id]):
+        if seal_of(archive, round_id) is None:
+            raise StateError(t("err_not_sealed", round_id=round_id))
+        written = archive.add_entries(new.assign(round_id=round_id, source="verified"), entered_by=by,
+                                      expected=expected, lang=lang)
+        if not written:  # the same values again: no new version, no amendment
+            return 0, None
+        score_amended(archive, round_id, catalogue, by, why)
+        return written, amendments_of(archive, round_id).iloc[-1].to_dict()
+
+
+def rescore_amended(archive: Archive, round_id: str, catalogue: Catalogue | None, by: str,
+                    why: str) -> dict:
+    """The assessment form's 修正评分: re-score a sealed round as an amendment (refused without who
+    and why, even if the round is not sealed). Returns the amendment as recorded."""
+    _who_and_why(by, why)
+    with archive.transaction([round_id], exclusive=True):
+        if seal_of(archive, round_id) is None:
+            raise StateError(t("err_not_sealed", round_id=round_id))
+        rescore(archive, round_id, catalogue, by, why)
+        return amendments_of(archive, round_id).iloc[-1].to_dict()
+
+
 @dataclass
 class SealReport:
     round_id: str

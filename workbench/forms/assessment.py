@@ -7,7 +7,8 @@ import html
 
 import ipywidgets as W
 
-from workbench.archive import Archive
+from workbench.archive import Archive, signed_in_user
+from workbench.followup import rescore_amended, seal_of
 from workbench.rounds import assessment as A
 from workbench.views import charts, html_table
 
@@ -22,11 +23,18 @@ class AssessmentView(Form):
         super().__init__(archive, round_id, **kwargs)
         self.score_button = W.Button(description=self.L("wt_score_archive"), button_style="primary")
         self.score_button.on_click(self._on_score)
+        # A sealed round is re-scored only as an amendment: a reason and its own button.
+        sealed = seal_of(archive, round_id) is not None
+        self.reason = self.reason_field(sealed)
+        self.amend_button = W.Button(description=self.L("wt_amend_score"), button_style="warning",
+                                     layout=W.Layout(display="" if sealed else "none"))
+        self.amend_button.on_click(self._on_amend)
         self.panes = {k: W.HTML() for k in ("results", "units", "gap", "charts", "previous")}
         self.tabs = W.Tab(children=list(self.panes.values()))
         for i, k in enumerate(self.panes):
             self.tabs.set_title(i, self.L("wt_tab_" + k))
-        self.children = [self.title(), W.HBox([self.score_button]), self.message, self.tabs]
+        self.children = [self.title(), W.HBox([self.score_button]), W.HBox([self.reason, self.amend_button]),
+                         self.message, self.tabs]
         self.result = None
         self._render(save=False)
 
@@ -35,6 +43,16 @@ class AssessmentView(Form):
         self._render(save=True)
         run = self.archive.latest_run(self.round_id, "verified")
         self._ok(self.L("wt_scored", run=self.archive.run_version(run["run_id"])))
+
+    @handler
+    def _on_amend(self, _=None) -> None:
+        why = self.amend_reason()
+        # signed in to a shared archive the database records the login whatever is passed
+        by = signed_in_user(self.archive) or self.officer
+        amendment = rescore_amended(self.archive, self.round_id, self.catalogue, by, why)
+        self.reason.value = ""  # the next correction says its own why
+        self._render(save=False)
+        self._ok(self.amended(amendment))
 
     def _render(self, save: bool) -> None:
 

@@ -57,6 +57,15 @@ register({
     "wt_window": {"zh": "公布窗口", "en": "Publication window"},
     "wt_score_archive": {"zh": "评分并存档", "en": "Score and archive"},
     "wt_scored": {"zh": "已评分并存档(本轮第 {run} 版)", "en": "scored and archived (version {run} of the round)"},
+    "wt_amend_reason": {"zh": "修正原因", "en": "Reason for the amendment"},
+    "wt_amend_hint": {"zh": "本轮已封存:保存即作为修正登记,须写明原因",
+                      "en": "the round is sealed: saving records an amendment, say why"},
+    "wt_amend_needs_reason": {"zh": "{round_id} 已封存:请在“修正原因”中写明为何修正,保存将作为修正登记",
+                              "en": "{round_id} is sealed: write the reason for the amendment, the save is "
+                                    "recorded as an amendment"},
+    "wt_amended": {"zh": "已作为修正登记:本轮第 {version} 版,经办人 {by},原因:{why}",
+                   "en": "recorded as an amendment: version {version} of the round, by {by}, because: {why}"},
+    "wt_amend_score": {"zh": "修正评分", "en": "Re-score as an amendment"},
     "wt_tab_results": {"zh": "评定结果", "en": "Results"},
     "wt_tab_units": {"zh": "单位排名", "en": "Unit ranking"},
     "wt_tab_gap": {"zh": "自评与核查", "en": "Self vs verified"},
@@ -175,6 +184,25 @@ class Form(W.VBox):
         """Say what was done; ``files`` written (paths or (name, bytes)) are offered as downloads."""
         self.last_error, self.failures = None, pd.DataFrame()
         self.message.value = f'<b class="wt-ok" style="color:#2e7d32">✔ {html.escape(text)}</b>' + download_links(files)
+
+    def reason_field(self, sealed: bool) -> W.Text:
+        """修正原因: shown only on a sealed round, whose saves are amendments (who, when, why)."""
+        field = W.Text(description=self.L("wt_amend_reason"), placeholder=self.L("wt_amend_hint"),
+                       layout=W.Layout(width="560px", display="" if sealed else "none"))
+        field.add_class("wt-amend-reason")
+        return field
+
+    def amend_reason(self) -> str:
+        """The reason typed; none is refused before anything is written."""
+        why = self.reason.value.strip()
+        if not why:
+            raise WorkbenchError(self.L("wt_amend_needs_reason", round_id=self.round_id))
+        return why
+
+    def amended(self, row: dict) -> str:
+        """What an amendment recorded: the round's version, who (as the database has it) and why."""
+        return self.L("wt_amended", version=self.archive.run_version(int(row["new_run_id"])), by=row["by"],
+                      why=row["why"])
 
     def _fail(self, text: str, failures: pd.DataFrame | None = None) -> None:
         self.last_error = text

@@ -19,6 +19,7 @@ from workbench.archive import AccessDenied, Archive, implementation, signed_in_u
 from workbench.archive import evidence as ev
 from workbench.core import MILESTONES, STATUS_INVALID, parse_results
 from workbench.errors import ConflictError, WorkbenchError
+from workbench.followup import amend_verified, seal_of
 from workbench.labels import register, t
 from workbench.rounds import record_matter_dates, steps
 from workbench.scoring import COMPLETE, score_round
@@ -151,6 +152,9 @@ class VerificationForm(Form):
         self.header = W.HTML()
         self.rows = [_IndicatorRow(self) for _ in range(MAX_INDICATORS)]
         self.live = W.HTML()
+        # A sealed round's results change only by amendment: its save needs a reason and records one.
+        self.sealed = seal_of(archive, round_id) is not None
+        self.reason = self.reason_field(self.sealed)
         self.save_button = W.Button(description=self.L("wt_save_verified"), button_style="primary")
         self.save_button.on_click(self._on_save)
         self.save_button.add_class("wt-save")
@@ -177,7 +181,7 @@ class VerificationForm(Form):
         self.children = [
             self.title(), W.HBox([self.search, self.only_open]), self.matches,
             W.HBox([self.matter, self.officer_pick]), self.header, *[r.box for r in self.rows],
-            self.live, self.save_button, self.message,
+            self.live, self.reason, self.save_button, self.message,
             W.HTML(f"<h4>{html.escape(self.L('wt_impl_title'))}</h4>"),
             W.HBox(list(self.dates.values()), layout=W.Layout(flex_flow="row wrap")), self.dates_button,
             W.HTML(f"<h4>{html.escape(self.L('wt_evidence'))}</h4>"),
@@ -325,15 +329,21 @@ class VerificationForm(Form):
         if mid is None:
             raise WorkbenchError(self.L("wt_no_matter"))
         officer = self._check_officer(mid)
+        why = self.amend_reason() if self.sealed else ""
         bad = self.problems()
         if bad:
             raise WorkbenchError(";".join(bad))
         e = self.entries()
-        e = e[e["result"].notna() | (e["note"] != "")]
+        e = e[e["result"].notna() | (e["note"] != "")].drop(columns="kind")
+        amendment = None
         try:
-            n = self.archive.add_entries(e.drop(columns="kind").assign(round_id=self.round_id, source="verified"),
-                                         entered_by=officer, expected={mid: self._opened_version},
-                                         lang=self.lang)
+            if self.sealed:  # entries, new version and amendment: one transaction
+                n, amendment = amend_verified(self.archive, self.round_id, e, self.catalogue, officer, why,
+                                              expected={mid: self._opened_version}, lang=self.lang)
+            else:
+                n = self.archive.add_entries(e.assign(round_id=self.round_id, source="verified"),
+                                             entered_by=officer, expected={mid: self._opened_version},
+                                             lang=self.lang)
         except ConflictError:
             # The message names both values; what is on screen stays, and saving again now
             # (knowingly) replaces the other officer's values.
@@ -343,7 +353,11 @@ class VerificationForm(Form):
             raise WorkbenchError(exc.text(self.lang)) from None
         self._opened_version = self.archive.entry_version(self.round_id, mid)
         # the same values again are not a save: no new version, nobody else is told of one
-        self._ok(self.L("wt_saved_entries", officer=officer, n=n) if n else self.L("wt_nothing_changed"))
+        if amendment is not None:
+            self.reason.value = ""  # the next correction says its own why
+            self._ok(self.L("wt_saved_entries", officer=officer, n=n) + " · " + self.amended(amendment))
+        else:
+            self._ok(self.L("wt_saved_entries", officer=officer, n=n) if n else self.L("wt_nothing_changed"))
 
     def _check_officer(self, mid: str) -> str:
         """Who saves. Signed in, the database decides (area, recusal) and records the login."""
