@@ -72,6 +72,7 @@ def test_assessment_of_a_sealed_round_rescores_as_an_amendment(sealed, catalogue
     archive, rid = sealed
     view = AssessmentView(archive, rid, lang=lang, officer="王建华", catalogue=catalogue)
     assert view.reason.layout.display != "none" and view.amend_button.layout.display != "none"
+    assert view.score_button.layout.display == "none"  # 评分并存档 would only be refused
     runs = len(archive.scoring_runs(rid).query("source == 'verified'"))
     before = snapshot(archive)
     view.amend_button.click()
@@ -89,6 +90,7 @@ def test_an_unsealed_round_offers_no_amendment(archive, catalogue):
     view = AssessmentView(archive, rid, lang="en", officer="王建华", catalogue=catalogue)
     form = VerificationForm(archive, rid, lang="en", officer="王建华", catalogue=catalogue, matter_id="M2")
     assert view.reason.layout.display == "none" and view.amend_button.layout.display == "none"
+    assert view.score_button.layout.display != "none"
     assert form.reason.layout.display == "none"
 
 

@@ -21,10 +21,12 @@ class AssessmentView(Form):
 
     def __init__(self, archive: Archive, round_id: str, **kwargs):
         super().__init__(archive, round_id, **kwargs)
-        self.score_button = W.Button(description=self.L("wt_score_archive"), button_style="primary")
-        self.score_button.on_click(self._on_score)
-        # A sealed round is re-scored only as an amendment: a reason and its own button.
+        # A sealed round is re-scored only as an amendment: a reason and its own button instead
+        # of 评分并存档 (which the archive would refuse).
         sealed = seal_of(archive, round_id) is not None
+        self.score_button = W.Button(description=self.L("wt_score_archive"), button_style="primary",
+                                     layout=W.Layout(display="none" if sealed else ""))
+        self.score_button.on_click(self._on_score)
         self.reason = self.reason_field(sealed)
         self.amend_button = W.Button(description=self.L("wt_amend_score"), button_style="warning",
                                      layout=W.Layout(display="" if sealed else "none"))
