@@ -7,8 +7,12 @@ assert both lists are empty.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +56,32 @@ def wait_listening(port: int, proc, why, seconds: float = 60) -> None:
                 proc.kill()
                 pytest.fail(f"the server did not start: {why()}")
             time.sleep(0.3)
+
+
+def stop_group(proc) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started (kernels)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@contextmanager
+def running_app(db, folder, officer: str = "王建华"):
+    """``workbench app`` on the archive ``db``, its log in ``folder``/app.log; yields the page's address."""
+    port = free_port()
+    with open(folder / "app.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbench.cli", "app", "--db", str(db), "--port", str(port), "--officer", officer],
+            cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "WORKBENCH_LANG": "zh"})
+        try:
+            wait_listening(port, proc, lambda: (folder / "app.log").read_text(), 120)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            stop_group(proc)
 
 
 def require_chromium() -> None:

@@ -11,15 +11,11 @@ switch, as an officer would see it); every cut found on the way is reported toge
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 
 import pytest
-from browser_support import assert_nothing_clipped, clipped, free_port, offline_page, wait_listening
+from browser_support import assert_nothing_clipped, clipped, offline_page, running_app
 
 from workbench.app import PAGES
 from workbench.archive import Archive
@@ -44,20 +40,8 @@ def app_url(demo_db, tmp_path_factory):
     path = folder / "demo.db"
     path.write_bytes(demo_db.read_bytes())
     shutil.copytree(demo_db.parent / "keys", folder / "keys")
-    port = free_port()
-    log = open(folder / "app.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workbench.cli", "app", "--db", str(path), "--port", str(port), "--officer", "王建华"],
-        cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "WORKBENCH_LANG": "zh"})
-    wait_listening(port, proc, lambda: (folder / "app.log").read_text(), 120)
-    yield f"http://127.0.0.1:{port}/"
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    with running_app(path, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

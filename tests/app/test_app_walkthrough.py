@@ -11,11 +11,7 @@ of each step go to docs/app-*.png (zh), then the finished round is shown again i
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +19,7 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
-from browser_support import free_port, offline_page, wait_listening
+from browser_support import offline_page, running_app
 
 from workbench.archive import Archive
 from workbench.files import load_catalogue
@@ -55,21 +51,9 @@ def app_server(demo_db, tmp_path_factory):
     unit = units[units["county"] == COUNTY].iloc[0]
     archive.import_matters(pd.DataFrame([{**MATTER, "unit_id": unit["unit_id"]}]))
     archive.dispose()
-    port = free_port()
-    log = open(folder / "app.log", "w")  # noqa: SIM115 - closed at teardown
     SERVER_LOG[:] = [folder / "app.log"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workbench.cli", "app", "--db", str(path), "--port", str(port), "--officer", "王建华"],
-        cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "WORKBENCH_LANG": "zh"})
-    wait_listening(port, proc, lambda: (folder / "app.log").read_text(), 120)
-    yield {"url": f"http://127.0.0.1:{port}/", "db": path, "folder": folder, "unit": unit}
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    with running_app(path, folder) as url:
+        yield {"url": url, "db": path, "folder": folder, "unit": unit}
 
 
 def shot(page, name: str) -> None:

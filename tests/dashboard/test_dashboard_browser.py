@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browser_support import assert_nothing_clipped, clipped, free_port, offline_page
+from browser_support import assert_nothing_clipped, clipped, free_port, offline_page, stop_group
 
 from workbench.archive.store import Archive
 from workbench.dashboard import data as dd
@@ -69,12 +68,7 @@ def server(demo_db, tmp_path_factory):
             time.sleep(0.3)
     yield {"base": base, "url": f"{base}/?token={TOKEN}", "db": path, "digest": sha256(path), "port": port,
            "log": path.parent / "serve.log"}
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    stop_group(proc)
     log.close()
 
 
