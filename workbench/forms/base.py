@@ -188,7 +188,7 @@ class Form(W.VBox):
     def reason_field(self, sealed: bool) -> W.Text:
         """修正原因: shown only on a sealed round, whose saves are amendments (who, when, why)."""
         field = W.Text(description=self.L("wt_amend_reason"), placeholder=self.L("wt_amend_hint"),
-                       layout=W.Layout(width="560px", display="" if sealed else "none"))
+                       layout=W.Layout(width="720px", display="" if sealed else "none"))
         field.add_class("wt-amend-reason")
         return field
 
