@@ -39,6 +39,23 @@ def run_cli(i: int, args: list[str], start, results, delay: float = 0.0) -> None
     results.put((i, (code, err.getvalue())))
 
 
+def run_together(commands: list[list[str]], url: str, delays=None) -> dict[int, tuple[int, str]]:
+    """Fork one process per command, release them at once (each after its delay), and collect
+    each one's exit code and stderr by its index. Forked, each runs the CLI's main() as the
+    command would (a fresh interpreter per command costs ~5 s of imports on a busy machine)."""
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=run_cli, args=(i, c + ["--db", url], start, results, d))
+             for i, (c, d) in enumerate(zip(commands, delays or [0.0] * len(commands)))]
+    for p in procs:
+        p.start()
+    start.set()
+    got = dict(results.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    return got
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
     if request.param == "sqlite":
@@ -61,18 +78,7 @@ def test_many_processes_at_once(url, tmp_path, catalogue):
         + [["score", "--round", "2018-city", "--out", str(tmp_path / f"s{i}.csv")] for i in range(2)]
         + [["seal", "--round", "2018-city", "--issued-on", "2018-06-30"]] * 2
     )
-    # Forked processes, started together and released at once: each runs the CLI's main() as the
-    # command would (a fresh interpreter per command costs ~5 s of imports on a busy machine).
-    ctx = multiprocessing.get_context("fork")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=run_cli, args=(i, c + ["--db", url], start, results))
-             for i, c in enumerate(commands)]
-    for p in procs:
-        p.start()
-    start.set()
-    got = dict(results.get(timeout=300) for _ in procs)
-    for p in procs:
-        p.join(timeout=60)
+    got = run_together(commands, url)
     done = [(c, *got[i]) for i, c in enumerate(commands)]
 
     assert not [e for _, _, e in done if "Traceback" in e], done
@@ -112,7 +118,6 @@ def test_an_import_racing_the_seal_lands_before_it_or_is_refused(url, tmp_path, 
     ind = catalogue.indicators[catalogue.indicators["category"] == "establish"]
     answer = {"graded": "完全落实", "yes_no": "是", "ratio": "1"}  # the scores stay: only the note changes
     rng = random.Random(11)
-    ctx = multiprocessing.get_context("fork")
     outcomes = []
     for attempt in range(12):
         with a.engine.begin() as conn:  # back to a scored, unsealed round
@@ -123,15 +128,7 @@ def test_an_import_racing_the_seal_lands_before_it_or_is_refused(url, tmp_path, 
             f"X-1,{i},verified,{answer[k]},竞争{attempt}\n" for i, k in ind["kind"].items()), encoding="utf-8")
         commands = [["import", "entries", str(file)], ["seal", "--round", "2018-city", "--issued-on", "2018-06-30"]]
         delays = [0.0, rng.uniform(0.0, 0.6)] if attempt % 2 else [rng.uniform(0.0, 0.6), 0.0]
-        start, results = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=run_cli, args=(i, c + ["--db", url], start, results, d))
-                 for i, (c, d) in enumerate(zip(commands, delays))]
-        for p in procs:
-            p.start()
-        start.set()
-        got = dict(results.get(timeout=300) for _ in procs)
-        for p in procs:
-            p.join(timeout=60)
+        got = run_together(commands, url, delays)
         (imported, ierr), (sealed, serr) = got[0], got[1]
         assert "Traceback" not in ierr + serr, (ierr, serr)
         assert imported == 0 or "已封存" in ierr, ierr
